@@ -1,0 +1,32 @@
+"""C5 isolation: no row references a row of another workspace."""
+
+from __future__ import annotations
+
+from apms_ops.catalog import qualified
+from apms_ops.checks.base import ERROR, FAIL, PASS, SKIP, Context, Outcome
+
+
+def isolation(ctx: Context) -> Outcome:
+    """No row references a config version, master row or step of another workspace.
+
+    For every reference whose child and parent both carry the workspace column,
+    ``child.workspace_id = parent.workspace_id``. Only a composite foreign key
+    (or application code) can enforce it; this audit finds what slipped through.
+    """
+    ws = ctx.profile.workspaces
+    if ws is None:
+        return Outcome(SKIP, 0, None, "needs a profile with [workspaces] (the workspace column)")
+    counts = ctx.reference_counts
+    scoped = [r for r in ctx.references if r.auditable and counts.get(r.key, {}).get("cross_workspace") is not None]
+    errors = [r for r in ctx.references if r.auditable and counts.get(r.key, {}).get("error")]
+    findings, total = [], 0
+    for ref in scoped:
+        n = counts[ref.key]["cross_workspace"]
+        if n:
+            total += n
+            findings.append({"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target, "rows": n})
+    detail = f"{total} rows reference another workspace's rows, across {len(scoped)} workspace-scoped references"
+    if errors:
+        detail += f"; {len(errors)} reference(s) could not be audited"
+    status = FAIL if findings else (ERROR if errors and not scoped else PASS)
+    return Outcome(status, 0, total, detail, findings)

@@ -1,0 +1,76 @@
+"""C2 type alignment: the id type of every table, and every reference column's type
+against the key it references, whether or not a foreign key exists."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from apms_ops.catalog import qualified
+from apms_ops.checks.base import FAIL, INFO, PASS, Context, Outcome
+
+
+def table_id_types(ctx: Context) -> list[dict]:
+    """Every table's single-column primary key and its type, with the profile's expectation."""
+    rows = []
+    for (schema, name), table in sorted(ctx.snapshot.tables.items()):
+        pk = ctx.snapshot.primary_key(schema, name)
+        column = pk[0] if pk and len(pk) == 1 else None
+        expected = ctx.profile.expected_id_type(name) if schema == ctx.profile.schema else None
+        rows.append({
+            "schema": schema,
+            "table": name,
+            "column": column,
+            "type": table.columns[column].type if column else None,
+            "expected": expected,
+            "primary_key": list(pk) if pk else [],
+        })
+    return rows
+
+
+def id_types(ctx: Context) -> Outcome:
+    """Each table's id has the type the design says (no uuid assumption: ``text`` ids are read as text)."""
+    rows = table_id_types(ctx)
+    with_expectation = [r for r in rows if r["expected"]]
+    summary = Counter(r["type"] for r in rows if r["type"])
+    described = ", ".join(f"{n} {t}" for t, n in summary.most_common())
+    no_pk = [qualified(r["schema"], r["table"]) for r in rows if not r["primary_key"]]
+    tail = f"; {len(no_pk)} table(s) without a primary key: {', '.join(no_pk[:5])}" if no_pk else ""
+    if not with_expectation:
+        return Outcome(INFO, None, described or "no ids", f"id types: {described or 'none'}{tail}")
+    findings = [
+        {"table": r["table"], "column": r["column"] or "(no single-column primary key)", "type": r["type"], "expected": r["expected"]}
+        for r in with_expectation
+        if r["type"] != r["expected"]
+    ]
+    aligned = len(with_expectation) - len(findings)
+    detail = f"{aligned} of {len(with_expectation)} tables have the expected id type ({described}){tail}"
+    return Outcome(FAIL if findings else PASS, len(with_expectation), aligned, detail, findings)
+
+
+def reference_types(ctx: Context) -> Outcome:
+    """Every reference column has exactly the type of the key it references (``text = text``, ``uuid = uuid``).
+
+    Anti-pattern: ``text`` pointing at ``uuid`` (or ``varchar(36)`` at ``text``):
+    no foreign key can be added, and joins cast on every row.
+    """
+    refs = [r for r in ctx.references if r.auditable]
+    if not refs:
+        return Outcome(INFO, 0, 0, "no references to compare")
+    findings = [
+        {
+            "table": qualified(r.schema, r.table),
+            "column": r.column_label,
+            "type": ",".join(r.types),
+            "references": r.target,
+            "referenced_type": ",".join(r.ref_types),
+            "declared": r.declared,
+        }
+        for r in refs
+        if not r.types_match
+    ]
+    aligned = len(refs) - len(findings)
+    pairs = Counter(f"{','.join(r.types)} = {','.join(r.ref_types)}" for r in refs if r.types_match)
+    detail = f"{aligned} of {len(refs)} references aligned (" + ", ".join(f"{p}: {n}" for p, n in pairs.most_common()) + ")"
+    if findings:
+        detail += "; mismatched: " + ", ".join(f"{f['table']}.{f['column']} {f['type']} -> {f['referenced_type']}" for f in findings[:5])
+    return Outcome(FAIL if findings else PASS, len(refs), aligned, detail, findings)

@@ -1,0 +1,38 @@
+"""C4 one ACTIVE configuration per workspace."""
+
+from __future__ import annotations
+
+from apms_ops import audits
+from apms_ops.checks.base import FAIL, PASS, SKIP, WARN, Context, Outcome
+from apms_ops.checks.lifecycle import needs
+
+
+def one_active_per_workspace(ctx: Context) -> Outcome:
+    """Every workspace has exactly one ACTIVE configuration version.
+
+    Two ACTIVE versions mean new work may start on either (NO-GO); none means
+    new work cannot start in that workspace (HOLD).
+    """
+    why = needs(ctx, "lifecycle", "workspaces")
+    if why:
+        return Outcome(SKIP, None, None, why)
+    rows = audits.workspace_versions(ctx.conn, ctx.snapshot, ctx.profile)
+    findings = []
+    for r in rows:
+        if r["active"] != 1:
+            findings.append({
+                "workspace": r["workspace"],
+                "name": r["name"],
+                "active": r["active"],
+                "kind": "several ACTIVE" if r["active"] > 1 else "no ACTIVE",
+            })
+    findings.sort(key=lambda f: (-f["active"], f["name"] or "", f["workspace"]))
+    ok = len(rows) - len(findings)
+    several = [f for f in findings if f["active"] > 1]
+    detail = f"{ok} of {len(rows)} workspaces have exactly one ACTIVE version"
+    if several:
+        detail += f"; {len(several)} with several ACTIVE"
+    if len(findings) > len(several):
+        detail += f"; {len(findings) - len(several)} with none"
+    status = FAIL if several else (WARN if findings else PASS)
+    return Outcome(status, len(rows), ok, detail, findings)

@@ -1,0 +1,153 @@
+"""A review: one read-only pass over a database that gives every check's result and the verdict.
+
+The CLI, the dashboard and scheduled audits all call ``run_review``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import event
+
+from apms_ops import facts as facts_module
+from apms_ops.catalog import read_snapshot
+from apms_ops.checks import CheckResult, Context, run_checks
+from apms_ops.connections import Environment, read_only_session
+from apms_ops.profiles import NO_PROFILE, Profile, builtin_profiles, load_profile
+from apms_ops.verdict import Reason, decide
+
+JSON_FORMAT_VERSION = 1
+
+
+@dataclass
+class Review:
+    verdict: str
+    reasons: list[Reason]
+    environment: str
+    database: str  # masked URL
+    profile: str
+    started_at: str
+    duration_ms: float
+    checks: list[CheckResult]
+    server: dict = field(default_factory=dict)
+    statements: int = 0
+    facts: dict | None = None
+
+    def check(self, check_id: str) -> CheckResult:
+        return next(c for c in self.checks if c.id == check_id)
+
+    def to_dict(self, include_facts: bool = False) -> dict:
+        out = {
+            "format": JSON_FORMAT_VERSION,
+            "verdict": self.verdict,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "environment": self.environment,
+            "database": self.database,
+            "profile": self.profile,
+            "server": self.server,
+            "started_at": self.started_at,
+            "duration_ms": round(self.duration_ms, 1),
+            "statements": self.statements,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+        if include_facts and self.facts is not None:
+            out["facts"] = self.facts
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Review":
+        return cls(
+            verdict=data["verdict"],
+            reasons=[Reason(r["rule"], r["verdict"], r["text"], tuple(r.get("checks", ()))) for r in data.get("reasons", [])],
+            environment=data.get("environment", ""),
+            database=data.get("database", ""),
+            profile=data.get("profile", ""),
+            started_at=data.get("started_at", ""),
+            duration_ms=float(data.get("duration_ms") or 0),
+            checks=[CheckResult.from_dict(c) for c in data.get("checks", [])],
+            server=data.get("server", {}),
+            statements=int(data.get("statements") or 0),
+            facts=data.get("facts"),
+        )
+
+
+def choose_profile(requested: str | Profile | None, snapshot, schema: str | None = None) -> Profile:
+    """The profile to use. ``auto`` (the default) picks a built-in profile whose tables
+    exist in the database, else discovery only: a database that is not APMS is
+    reviewed on what it has, not failed for lacking APMS tables."""
+    if isinstance(requested, Profile):
+        return requested.with_schema(schema)
+    if requested not in (None, "", "auto"):
+        return load_profile(requested).with_schema(schema)
+    for name in builtin_profiles():
+        profile = load_profile(name).with_schema(schema)
+        if any(snapshot.table(profile.schema, t) is not None for t in profile.tables):
+            return profile
+    return NO_PROFILE.with_schema(schema) if schema else NO_PROFILE
+
+
+def apply_acceptances(results: list[CheckResult], acceptances: dict[str, dict] | None, now: datetime | None = None) -> None:
+    """Mark findings whose fingerprint has an unexpired acceptance (``{fingerprint: {...}}``)."""
+    if not acceptances:
+        return
+    now = now or datetime.now(timezone.utc)
+    for result in results:
+        for finding in result.findings:
+            acc = acceptances.get(finding.get("fingerprint"))
+            if not acc:
+                continue
+            expires = acc.get("expires_at")
+            if expires:
+                expires_dt = expires if isinstance(expires, datetime) else datetime.fromisoformat(str(expires))
+                if expires_dt.tzinfo is None:
+                    expires_dt = expires_dt.replace(tzinfo=timezone.utc)
+                if expires_dt <= now:
+                    continue
+            finding["accepted"] = True
+            finding["acceptance"] = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in acc.items() if k != "fingerprint"}
+
+
+def run_review(
+    env: Environment,
+    profile: str | Profile | None = "auto",
+    *,
+    only: list[str] | None = None,
+    acceptances: dict[str, dict] | None = None,
+    with_facts: bool = False,
+) -> Review:
+    """Review ``env`` read-only: snapshot, checks, verdict (and, on request, the facts pages show)."""
+    started_at = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    with read_only_session(env) as conn:
+        counter = {"n": 0}
+
+        def count(*_args, **_kwargs):
+            counter["n"] += 1
+
+        event.listen(conn, "before_cursor_execute", count)
+        try:
+            snapshot = read_snapshot(conn)
+            requested = profile if profile not in (None, "", "auto") else (env.profile or "auto")
+            chosen = choose_profile(requested, snapshot, env.schema)
+            ctx = Context(snapshot, chosen, conn, health_url=env.health_url)
+            results = run_checks(ctx, only)
+            facts = facts_module.collect(ctx, results) if with_facts else None
+        finally:
+            event.remove(conn, "before_cursor_execute", count)
+    apply_acceptances(results, acceptances)
+    verdict, reasons = decide(results)
+    return Review(
+        verdict=verdict,
+        reasons=reasons,
+        environment=env.name,
+        database=env.masked_url,
+        profile=chosen.name,
+        started_at=started_at.isoformat(timespec="seconds"),
+        duration_ms=(time.perf_counter() - t0) * 1000,
+        checks=results,
+        server=snapshot.server,
+        statements=counter["n"],
+        facts=facts,
+    )

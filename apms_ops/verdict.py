@@ -1,0 +1,110 @@
+"""The verdict rules: GO, HOLD or NO_GO, with reasons. All of them are here.
+
+A rule fires when one of its checks has status FAIL or WARN (or, for R15,
+ERROR) with at least one finding nobody accepted (or with no findings at all).
+The verdict is the worst verdict of the rules that fire; GO when none fires.
+Every check in the registry is covered by a rule (a test enforces it), so a
+new check cannot silently stay out of the verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from apms_ops.checks.base import ERROR, FAIL, WARN, CheckResult
+
+GO, HOLD, NO_GO = "GO", "HOLD", "NO_GO"
+ORDER = {GO: 0, HOLD: 1, NO_GO: 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    verdict: str
+    title: str
+    checks: tuple[str, ...]
+    statuses: tuple[str, ...] = (FAIL, WARN)
+    # Which open findings count (all when None): C4 splits "several ACTIVE" from "none".
+    when: Callable[[dict], bool] | None = None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("R1", NO_GO, "Expected tables are missing", ("C1.tables",)),
+    Rule("R2", NO_GO, "The partial unique index is missing or invalid", ("C1.partial_unique_index",)),
+    Rule("R3", NO_GO, "Orphaned rows exist", ("C1.orphans",)),
+    Rule("R4", NO_GO, "Id or reference types do not match", ("C2.id_types", "C2.reference_types")),
+    Rule("R5", NO_GO, "Configuration lifecycle is violated", ("C3.lifecycle",)),
+    Rule("R6", NO_GO, "A workspace has two or more ACTIVE versions", ("C4.one_active_per_workspace",),
+         when=lambda f: (f.get("active") or 0) > 1),
+    Rule("R7", NO_GO, "Rows reference another workspace's rows", ("C5.isolation",)),
+    Rule("R8", NO_GO, "Running work is frozen to a DRAFT version", ("C6.runtime",)),
+    Rule("R9", HOLD, "Foreign keys are missing", ("C1.foreign_keys", "C1.critical_foreign_keys")),
+    Rule("R10", HOLD, "CHECK constraints are missing", ("C1.check_constraints",)),
+    Rule("R11", HOLD, "A required extension is missing", ("C1.extensions",)),
+    Rule("R12", HOLD, "The migration history is incomplete", ("C1.migrations",)),
+    Rule("R13", HOLD, "A workspace has no ACTIVE version", ("C4.one_active_per_workspace",),
+         when=lambda f: (f.get("active") or 0) == 0),
+    Rule("R14", HOLD, "The application's health endpoint does not answer", ("C6.health",)),
+    Rule("R15", HOLD, "A check could not run, so its part of the design is unverified", ("*",), statuses=(ERROR,)),
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    verdict: str
+    text: str
+    checks: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "verdict": self.verdict, "text": self.text, "checks": list(self.checks)}
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _fires(rule: Rule, result: CheckResult) -> bool:
+    if result.status not in rule.statuses:
+        return False
+    if result.status == ERROR or not result.findings:
+        return True
+    open_findings = result.open_findings
+    if rule.when is not None:
+        open_findings = [f for f in open_findings if rule.when(f)]
+    return bool(open_findings)
+
+
+def _reason_text(rule: Rule, fired: list[CheckResult]) -> str:
+    if rule.id == "R9":
+        # One reason for both FK checks: the critical count is part of the coverage story.
+        by_id = {r.id: r for r in fired}
+        cov, crit = by_id.get("C1.foreign_keys"), by_id.get("C1.critical_foreign_keys")
+        if cov is not None and cov.target is not None:
+            text = f"{rule.title}: {cov.actual} of {cov.target} in place"
+            if crit is not None:
+                text += f" ({crit.actual} of {crit.target} critical)"
+            missing = sum(1 for f in cov.open_findings if f.get("problem") != "NOT VALID")
+            not_valid = sum(1 for f in cov.open_findings if f.get("problem") == "NOT VALID")
+            extra = []
+            if missing:
+                extra.append(f"{missing} references enforced only by application code")
+            if not_valid:
+                extra.append(f"{not_valid} NOT VALID")
+            return text + (": " + ", ".join(extra) if extra else "")
+    if rule.id == "R15":
+        return f"{rule.title}: " + "; ".join(f"{r.id} ({r.detail})" for r in fired)
+    return f"{rule.title}: " + "; ".join(r.detail for r in fired)
+
+
+def decide(results: Iterable[CheckResult]) -> tuple[str, list[Reason]]:
+    """The verdict and its reasons (worst first) for a list of check results."""
+    results = list(results)
+    reasons: list[Reason] = []
+    for rule in RULES:
+        fired = [r for r in results if (rule.checks == ("*",) or r.id in rule.checks) and _fires(rule, r)]
+        if fired:
+            reasons.append(Reason(rule.id, rule.verdict, _reason_text(rule, fired), tuple(r.id for r in fired)))
+    reasons.sort(key=lambda r: -ORDER[r.verdict])
+    verdict = max((r.verdict for r in reasons), key=ORDER.__getitem__, default=GO)
+    return verdict, reasons
