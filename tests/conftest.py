@@ -1,0 +1,114 @@
+"""Shared fixtures: real PostgreSQL databases built from the project's own seeds.
+
+Tests talk to the PostgreSQL server at $APMS_OPS_TEST_ADMIN_URL (default
+postgresql://postgres@127.0.0.1:5432/postgres). Every database a test run
+creates carries the run's process id in its name, so parallel runs do not
+collide, and is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from apms_ops.connections import Environment, dispose_engines
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "sql" / "seeds"
+ADMIN_URL = os.environ.get("APMS_OPS_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+RUN_TAG = f"apmsops_t{os.getpid()}"
+
+SEED_FILES = {
+    "staging": ["apms_schema.sql", "apms_staging_constraints.sql", "apms_data.sql"],
+    "fixed": ["apms_schema.sql", "apms_fixed_constraints.sql", "apms_data.sql"],
+}
+
+
+def db_url(name: str) -> str:
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def create_database(name: str, seed: str | None = None, sql_text: str | None = None) -> str:
+    """Create database ``name`` (dropping an old one), load a seed set and/or SQL; return its URL."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = db_url(name)
+    with psycopg.connect(url) as conn:
+        for f in SEED_FILES.get(seed, []) if seed else []:
+            conn.execute((SEEDS / f).read_text())
+        if sql_text:
+            conn.execute(sql_text)
+    return url
+
+
+def drop_database(name: str) -> None:
+    dispose_engines()  # pooled connections would block DROP DATABASE
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def staging_url():
+    """The reported staging state (1 FK, 21 CHECKs), seeded once per run. Do not modify it."""
+    name = f"{RUN_TAG}_staging"
+    url = create_database(name, "staging")
+    yield url
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def fixed_url():
+    """The intended design (46 FKs, 22 CHECKs), seeded once per run. Do not modify it."""
+    name = f"{RUN_TAG}_fixed"
+    url = create_database(name, "fixed")
+    yield url
+    drop_database(name)
+
+
+@pytest.fixture
+def staging_env(staging_url) -> Environment:
+    return Environment("staging", staging_url, source="secrets", allow_invariants=True)
+
+
+@pytest.fixture
+def fixed_env(fixed_url) -> Environment:
+    return Environment("fixed", fixed_url, source="secrets", allow_invariants=True)
+
+
+class ScratchDatabases:
+    """Factory for throw-away databases: ``make(seed="staging", sql="...")`` -> Environment."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def make(self, seed: str | None = None, sql_text: str | None = None, name: str | None = None) -> Environment:
+        db = name or f"{RUN_TAG}_{uuid.uuid4().hex[:8]}"
+        url = create_database(db, seed, sql_text)
+        self.names.append(db)
+        return Environment(db, url, source="dsn", allow_invariants=True)
+
+    def cleanup(self):
+        for db in self.names:
+            drop_database(db)
+
+
+@pytest.fixture
+def scratch():
+    factory = ScratchDatabases()
+    yield factory
+    factory.cleanup()
+
+
+@contextmanager
+def admin_connection(url: str, autocommit: bool = True):
+    """A writable psycopg connection for arranging test data (never used by the code under test)."""
+    with psycopg.connect(url, autocommit=autocommit) as conn:
+        yield conn
