@@ -5,6 +5,11 @@ SQLAlchemy URL by configuration: ``APMS_OPS_HISTORY_URL``, or ``history_url``
 in the ``[apms_ops]`` table of ``.streamlit/secrets.toml``. The store creates
 and migrates its own schema (``schema_version`` holds the applied version).
 This is the tool's own database, never a reviewed one.
+
+Accepted findings are keyed by the finding's fingerprint (stable across runs,
+see ``apms_ops.checks.base.fingerprint``) and always expire. Trends and diffs
+are read from saved runs, so the CLI's ``audit`` and the dashboard's "Save this
+run" feed the same timeline.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+import tomllib
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -88,6 +94,7 @@ acceptances = sa.Table(
     sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_by", sa.String(200)),  # added by v2
 )
 
 sign_offs = sa.Table(
@@ -107,8 +114,31 @@ def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[review_runs, review_checks, review_findings, invariant_runs, acceptances, sign_offs])
 
 
+def _v2(conn: Connection) -> None:
+    """Who revoked an acceptance, and the lookups the history page makes per environment."""
+    # v1 builds tables from the live Table objects, so a store created after this
+    # migration was written already has the column: add it only where it is missing.
+    if "revoked_by" not in {c["name"] for c in sa.inspect(conn).get_columns("acceptances")}:
+        conn.execute(sa.text("ALTER TABLE acceptances ADD COLUMN revoked_by VARCHAR(200)"))
+    existing = {i["name"] for i in sa.inspect(conn).get_indexes("review_findings")}
+    if "ix_review_findings_fingerprint" not in existing:
+        conn.execute(sa.text("CREATE INDEX ix_review_findings_fingerprint ON review_findings (fingerprint)"))
+
+
 # Ordered schema migrations: append, never edit. MIGRATIONS[i] brings the schema to version i + 1.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+
+# Checks whose figures the trends follow (ids are stable for ever, see the registry).
+FK_CHECK = "C1.foreign_keys"
+CHECKS_CHECK = "C1.check_constraints"
+ORPHANS_CHECK = "C1.orphans"
+ACTIVE_CHECK = "C4.one_active_per_workspace"
+TREND_CHECKS = (FK_CHECK, CHECKS_CHECK, ORPHANS_CHECK, ACTIVE_CHECK)
+
+DECISIONS = ("GO", "HOLD", "NO_GO")
+
+# Worse is higher. SKIP sits above PASS: a check that stopped running verifies less.
+STATUS_RANK = {"PASS": 0, "INFO": 0, "SKIP": 1, "WARN": 2, "ERROR": 3, "FAIL": 4}
 
 
 def default_history_url() -> str:
@@ -153,7 +183,7 @@ class HistoryStore:
     _lock = threading.Lock()
 
     def __init__(self, url: str | None = None):
-        self.url = url or default_history_url()
+        self.url = _with_driver(url or default_history_url())
         if self.url.startswith("sqlite:///"):
             path = Path(self.url[len("sqlite:///"):])
             try:
@@ -255,6 +285,474 @@ class HistoryStore:
             q = q.where(invariant_runs.c.test == test)
         with self.engine.connect() as conn:
             return [{**dict(r), "started_at": utc(r.started_at)} for r in conn.execute(q).mappings()]
+
+    def latest_invariant_runs(self, environment: str) -> list[dict]:
+        """The newest run of each invariant test for ``environment``, by test name."""
+        latest: dict[str, dict] = {}
+        for run in self.list_invariant_runs(environment, limit=1000):
+            latest.setdefault(run["test"], run)
+        return [latest[t] for t in sorted(latest)]
+
+    # ------------------------------------------------------------ saved runs, looked up
+
+    def latest_review_id(self, environment: str, before: int | None = None) -> int | None:
+        """The id of the newest saved review of ``environment`` (older than run ``before`` if given)."""
+        q = sa.select(review_runs.c.id, review_runs.c.started_at).where(review_runs.c.environment == environment)
+        if before is not None:
+            with self.engine.connect() as conn:
+                ref = conn.execute(sa.select(review_runs.c.started_at).where(review_runs.c.id == before)).scalar()
+            if ref is None:
+                raise ConfigError(f"no saved review with id {before}")
+            q = q.where(sa.or_(review_runs.c.started_at < ref, sa.and_(review_runs.c.started_at == ref, review_runs.c.id < before)))
+        q = q.order_by(review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar()
+
+    def environments(self) -> list[str]:
+        """Every environment with a saved review, an acceptance or a sign-off, sorted."""
+        with self.engine.connect() as conn:
+            names = set(conn.execute(sa.select(review_runs.c.environment).distinct()).scalars())
+            names |= set(conn.execute(sa.select(sign_offs.c.environment).distinct()).scalars())
+            names |= {n for n in conn.execute(sa.select(acceptances.c.environment).distinct()).scalars() if n}
+        return sorted(names)
+
+    def find_finding(self, fingerprint: str, environment: str | None = None) -> dict | None:
+        """The newest saved finding with ``fingerprint`` (``{"check_id", "finding", "run_id", "environment"}``)."""
+        q = (sa.select(review_findings.c.check_id, review_findings.c.finding, review_runs.c.id, review_runs.c.environment)
+             .join(review_runs, review_runs.c.id == review_findings.c.run_id)
+             .where(review_findings.c.fingerprint == fingerprint)
+             .order_by(review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(1))
+        if environment:
+            q = q.where(review_runs.c.environment == environment)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            return None
+        return {"check_id": row.check_id, "finding": row.finding, "run_id": row.id, "environment": row.environment}
+
+    # ------------------------------------------------------------ acceptances
+
+    def accept(self, fingerprint: str, check_id: str, reason: str, expires_at: datetime | date | str, *,
+               environment: str | None = None, finding: dict | None = None, accepted_by: str | None = None,
+               accepted_at: datetime | None = None) -> int:
+        """Accept one finding until ``expires_at``; returns the acceptance id.
+
+        A new acceptance of the same fingerprint for the same environment replaces
+        the active one (which is revoked), so there is one answer per finding.
+        """
+        fingerprint, check_id, reason = (fingerprint or "").strip(), (check_id or "").strip(), (reason or "").strip()
+        if not fingerprint:
+            raise ConfigError("an acceptance needs the finding's fingerprint")
+        if not check_id:
+            raise ConfigError("an acceptance needs the check id")
+        if not reason:
+            raise ConfigError("an acceptance needs a reason")
+        expires = expiry(expires_at)
+        accepted_at = utc(accepted_at) or now()
+        if expires <= now():
+            raise ConfigError(f"expiry {expires:%Y-%m-%d %H:%M} UTC is in the past: an acceptance must expire in the future")
+        who = (accepted_by or current_user()).strip() or "unknown"
+        snapshot = {k: v for k, v in (finding or {}).items() if k not in ("accepted", "acceptance")} or None
+        with self.engine.begin() as conn:
+            self._revoke_active(conn, fingerprint, environment, who)
+            return conn.execute(acceptances.insert().values(
+                fingerprint=fingerprint, check_id=check_id, environment=environment or None, finding=_json(snapshot),
+                reason=reason, accepted_by=who, accepted_at=accepted_at, expires_at=expires,
+            )).inserted_primary_key[0]
+
+    def _revoke_active(self, conn: Connection, fingerprint: str, environment: str | None, who: str) -> None:
+        env_match = acceptances.c.environment.is_(None) if not environment else acceptances.c.environment == environment
+        conn.execute(acceptances.update()
+                     .where(acceptances.c.fingerprint == fingerprint, env_match, acceptances.c.revoked_at.is_(None),
+                            acceptances.c.expires_at > now())
+                     .values(revoked_at=now(), revoked_by=who))
+
+    def revoke(self, acceptance_id: int, *, revoked_by: str | None = None) -> dict:
+        """Revoke an acceptance: its finding counts in the verdict again from the next run."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(acceptances).where(acceptances.c.id == acceptance_id)).mappings().first()
+            if row is None:
+                raise ConfigError(f"no acceptance with id {acceptance_id}")
+            if row["revoked_at"] is not None:
+                raise ConfigError(f"acceptance {acceptance_id} was already revoked at {utc(row['revoked_at']):%Y-%m-%d %H:%M} UTC")
+            conn.execute(acceptances.update().where(acceptances.c.id == acceptance_id)
+                         .values(revoked_at=now(), revoked_by=(revoked_by or current_user())))
+        return self.get_acceptance(acceptance_id)
+
+    def get_acceptance(self, acceptance_id: int) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(acceptances).where(acceptances.c.id == acceptance_id)).mappings().first()
+        if row is None:
+            raise ConfigError(f"no acceptance with id {acceptance_id}")
+        return _acceptance_row(row)
+
+    def list_acceptances(self, environment: str | None = None, *, include_inactive: bool = False,
+                         at: datetime | None = None) -> list[dict]:
+        """Acceptances, newest first, each with ``state`` (active, expired or revoked).
+
+        With ``environment``: those for that environment and those for every environment.
+        """
+        q = sa.select(acceptances).order_by(acceptances.c.accepted_at.desc(), acceptances.c.id.desc())
+        if environment:
+            q = q.where(sa.or_(acceptances.c.environment == environment, acceptances.c.environment.is_(None)))
+        with self.engine.connect() as conn:
+            rows = [_acceptance_row(r, at) for r in conn.execute(q).mappings()]
+        return rows if include_inactive else [r for r in rows if r["state"] == "active"]
+
+    def active_acceptances(self, environment: str | None, now: datetime | None = None) -> dict[str, dict]:
+        """``{fingerprint: acceptance}`` for ``run_review(acceptances=...)``: unexpired, unrevoked,
+        for this environment or for every environment (the environment's own one wins)."""
+        out: dict[str, dict] = {}
+        for acc in sorted(self.list_acceptances(environment, at=now), key=lambda a: (a["environment"] is not None, a["accepted_at"])):
+            out[acc["fingerprint"]] = {k: acc[k] for k in ("id", "check_id", "environment", "reason", "accepted_by",
+                                                            "accepted_at", "expires_at")}
+        return out
+
+    def export_acceptances(self, environment: str | None = None) -> str:
+        """The active acceptances as TOML (``[[acceptance]]`` tables), for version control."""
+        import tomli_w
+
+        entries = []
+        for acc in sorted(self.list_acceptances(environment), key=lambda a: (a["check_id"], a["fingerprint"], a["environment"] or "")):
+            entry = {"fingerprint": acc["fingerprint"], "check": acc["check_id"]}
+            if acc["environment"]:
+                entry["environment"] = acc["environment"]
+            entry.update(reason=acc["reason"], accepted_by=acc["accepted_by"],
+                         accepted_at=acc["accepted_at"].replace(microsecond=0), expires_at=acc["expires_at"].replace(microsecond=0))
+            finding = _toml_safe({k: v for k, v in (acc.get("finding") or {}).items() if k not in ("sql", "fingerprint")})
+            if finding:
+                entry["finding"] = finding
+            entries.append(entry)
+        head = ("# Accepted findings (apms-ops). Import with: python -m apms_ops acceptances import FILE\n"
+                "# Each entry leaves one finding out of the verdict until expires_at.\n")
+        return head + tomli_w.dumps({"acceptance": entries}) if entries else head
+
+    def import_acceptances(self, text: str, *, source: str = "TOML") -> dict:
+        """Load acceptances from TOML text; returns counts ``{"added", "unchanged", "expired"}``.
+
+        Entries already present with the same reason and expiry are left alone, so
+        importing the same file twice changes nothing. Expired entries are skipped.
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        entries = data.get("acceptance", [])
+        if not isinstance(entries, list):
+            raise ConfigError(f"{source}: 'acceptance' must be an array of tables ([[acceptance]])")
+        parsed = []
+        for i, entry in enumerate(entries, 1):
+            where = f"{source}: acceptance {i}"
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{where}: must be a table")
+            unknown = set(entry) - {"fingerprint", "check", "environment", "reason", "accepted_by", "accepted_at", "expires_at", "finding"}
+            if unknown:
+                raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+            for key in ("fingerprint", "check", "reason", "expires_at"):
+                if not entry.get(key):
+                    raise ConfigError(f"{where}: missing {key}")
+            try:
+                expires = expiry(entry["expires_at"])
+                accepted_at = utc(entry["accepted_at"]) if entry.get("accepted_at") else None
+            except (ValueError, TypeError) as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+            parsed.append((entry, expires, accepted_at))
+        counts = {"added": 0, "unchanged": 0, "expired": 0}
+        for entry, expires, accepted_at in parsed:  # validated all first: a bad file imports nothing
+            if expires <= now():
+                counts["expired"] += 1
+                continue
+            env = entry.get("environment") or None
+            same = [a for a in self.list_acceptances(env) if a["fingerprint"] == entry["fingerprint"]
+                    and a["environment"] == env and a["reason"] == entry["reason"].strip() and a["expires_at"] == expires]
+            if same:
+                counts["unchanged"] += 1
+                continue
+            self.accept(entry["fingerprint"], entry["check"], entry["reason"], expires, environment=env,
+                        finding=entry.get("finding"), accepted_by=entry.get("accepted_by"), accepted_at=accepted_at)
+            counts["added"] += 1
+        return counts
+
+    # ------------------------------------------------------------ sign-offs
+
+    def sign_off(self, environment: str, decision: str, *, migration: str | None = None, comment: str = "",
+                 signed_by: str | None = None, review_run_id: int | None = None) -> int:
+        """Record a person's decision for an environment (and migration); returns its id.
+
+        ``review_run_id`` defaults to the newest saved review of the environment, so
+        the sign-off says which evidence it was made on.
+        """
+        decision = normalize_decision(decision)
+        if not (environment or "").strip():
+            raise ConfigError("a sign-off needs an environment")
+        if review_run_id is None:
+            review_run_id = self.latest_review_id(environment)
+        else:
+            with self.engine.connect() as conn:
+                run_env = conn.execute(sa.select(review_runs.c.environment).where(review_runs.c.id == review_run_id)).scalar()
+            if run_env is None:
+                raise ConfigError(f"no saved review with id {review_run_id}")
+            if run_env != environment:
+                raise ConfigError(f"saved review {review_run_id} is of environment {run_env!r}, not {environment!r}")
+        with self.engine.begin() as conn:
+            return conn.execute(sign_offs.insert().values(
+                environment=environment, migration=(migration or "").strip() or None, decision=decision,
+                comment=(comment or "").strip(), signed_by=(signed_by or current_user()), signed_at=now(),
+                review_run_id=review_run_id,
+            )).inserted_primary_key[0]
+
+    def list_sign_offs(self, environment: str | None = None, limit: int = 100) -> list[dict]:
+        """Sign-offs, newest first, each with the verdict of the review it was made on."""
+        q = (sa.select(sign_offs, review_runs.c.verdict.label("review_verdict"), review_runs.c.started_at.label("review_started_at"))
+             .select_from(sign_offs.outerjoin(review_runs, review_runs.c.id == sign_offs.c.review_run_id))
+             .order_by(sign_offs.c.signed_at.desc(), sign_offs.c.id.desc()).limit(limit))
+        if environment:
+            q = q.where(sign_offs.c.environment == environment)
+        with self.engine.connect() as conn:
+            return [{**dict(r), "signed_at": utc(r.signed_at), "review_started_at": utc(r.review_started_at)}
+                    for r in conn.execute(q).mappings()]
+
+    def latest_sign_off(self, environment: str) -> dict | None:
+        """The newest sign-off for ``environment``, or None."""
+        rows = self.list_sign_offs(environment, limit=1)
+        return rows[0] if rows else None
+
+    # ------------------------------------------------------------ trends and diffs
+
+    def trends(self, environment: str, limit: int = 200) -> list[dict]:
+        """One row per saved review of ``environment``, oldest first, with the figures the
+        history page charts.
+
+        ``fk_present``/``fk_target``/``fk_coverage`` from C1.foreign_keys,
+        ``orphans`` (total) and ``orphans_by_reference`` from C1.orphans (a reference
+        seen in any run counts 0 in the runs where it had none), ``check_constraints``
+        from C1.check_constraints, ``active_violations`` = C4 findings. A figure is None
+        when its check did not run or could not run in that review.
+        """
+        runs = list(reversed(self.list_reviews(environment, limit=limit)))
+        if not runs:
+            return []
+        ids = [r["id"] for r in runs]
+        with self.engine.connect() as conn:
+            checks = conn.execute(sa.select(review_checks).where(review_checks.c.run_id.in_(ids), review_checks.c.check_id.in_(TREND_CHECKS))).mappings().all()
+            orphan_rows = conn.execute(sa.select(review_findings.c.run_id, review_findings.c.finding)
+                                       .where(review_findings.c.run_id.in_(ids), review_findings.c.check_id == ORPHANS_CHECK)).all()
+        by_run: dict[int, dict[str, Any]] = {i: {} for i in ids}
+        for c in checks:
+            by_run[c["run_id"]][c["check_id"]] = c
+        orphans: dict[int, dict[str, int]] = {i: {} for i in ids}
+        for run_id, finding in orphan_rows:
+            orphans[run_id][reference_label(finding)] = int(finding.get("orphans") or 0)
+        references = sorted({ref for per_run in orphans.values() for ref in per_run})
+        out = []
+        for run in runs:
+            figures = by_run[run["id"]]
+            fk, cc, orph, act = (figures.get(k) for k in TREND_CHECKS)
+            fk_present, fk_target = _number(fk, "actual"), _number(fk, "target")
+            orphans_ran = orph is not None and orph["status"] not in ("ERROR", "SKIP")
+            out.append({
+                "run_id": run["id"], "started_at": run["started_at"], "verdict": run["verdict"], "source": run["source"],
+                "run_by": run["run_by"],
+                "fk_present": fk_present, "fk_target": fk_target,
+                "fk_coverage": (fk_present / fk_target) if fk_present is not None and fk_target else None,
+                "orphans": _number(orph, "actual") if orphans_ran else None,
+                "orphans_by_reference": {ref: orphans[run["id"]].get(ref, 0) for ref in references} if orphans_ran else {},
+                "check_constraints": _number(cc, "actual"), "check_constraints_target": _number(cc, "target"),
+                "active_violations": act["findings"] if act is not None and act["status"] not in ("ERROR", "SKIP") else None,
+            })
+        return out
+
+    def diff(self, run_a: int, run_b: int) -> dict:
+        """What changed from saved run ``run_a`` to ``run_b``: see :func:`diff_reviews`."""
+        a, b = self.get_review(run_a), self.get_review(run_b)
+        out = diff_reviews(a, b)
+        out["a"]["run_id"], out["b"]["run_id"] = run_a, run_b
+        return out
+
+    def report_extras(self, review, *, run_id: int | None = None, since: int | None = None) -> dict:
+        """What the report adds to a review from history: the latest invariant runs, the latest
+        sign-off, the audit history, the acceptances, and the changes since a baseline run.
+
+        The baseline is ``since`` if given, else the saved run before ``run_id`` (when the
+        review is a saved run), else the newest saved run of the environment.
+        """
+        env = review.environment
+        if since is not None:
+            baseline = since
+        elif run_id is not None:
+            baseline = self.latest_review_id(env, before=run_id)
+        else:
+            baseline = self.latest_review_id(env)
+        changes = None
+        if baseline is not None and baseline != run_id:
+            changes = diff_reviews(self.get_review(baseline), review)
+            changes["a"]["run_id"], changes["b"]["run_id"] = baseline, run_id
+        return {
+            "invariant_runs": self.latest_invariant_runs(env),
+            "sign_off": self.latest_sign_off(env),
+            "history": self.trends(env, limit=50),
+            "changes": changes,
+            "acceptances": self.list_acceptances(env),
+        }
+
+
+def run_audit(env, store: HistoryStore | None = None, *, profile: str = "auto", only: list[str] | None = None,
+              run_by: str | None = None, source: str = "audit"):
+    """Review ``env`` with its active acceptances applied and save the run; returns ``(review, run_id)``.
+
+    The CLI's ``audit`` and ``check --save`` and the dashboard's "Save this run" all
+    come through here. When the database cannot be reviewed, the error propagates
+    and nothing is saved: a run that did not happen has no figures to remember.
+    """
+    from apms_ops.review import run_review
+
+    store = store or HistoryStore()
+    review = run_review(env, profile, only=only, acceptances=store.active_acceptances(env.name))
+    run_id = store.save_review(review, run_by=run_by, source=source)
+    return review, run_id
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def expiry(value: datetime | date | str) -> datetime:
+    """An expiry as an aware UTC datetime: a date (or ``YYYY-MM-DD``) means 00:00 UTC that day."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            raise ConfigError(f"expiry {text!r} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, datetime):
+        return utc(value)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+    raise ConfigError(f"expiry {value!r} is not a date (YYYY-MM-DD)")
+
+
+def normalize_decision(decision: str) -> str:
+    """GO, HOLD or NO_GO (``NO-GO`` and lower case accepted)."""
+    value = (decision or "").strip().upper().replace("-", "_").replace(" ", "_")
+    if value not in DECISIONS:
+        raise ConfigError(f"decision {decision!r} must be one of GO, HOLD, NO_GO")
+    return value
+
+
+def reference_label(finding: dict) -> str:
+    """``table.column -> referenced`` for a reference finding (orphans, foreign keys)."""
+    return f"{finding.get('table')}.{finding.get('column')} -> {finding.get('references')}"
+
+
+def _acceptance_row(row, at: datetime | None = None) -> dict:
+    out = dict(row)
+    for key in ("accepted_at", "expires_at", "revoked_at"):
+        out[key] = utc(out.get(key))
+    moment = utc(at) or now()
+    out["state"] = "revoked" if out["revoked_at"] is not None else ("expired" if out["expires_at"] <= moment else "active")
+    return out
+
+
+def _number(row, key: str) -> float | int | None:
+    if row is None:
+        return None
+    value = row[key]
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _toml_safe(value: Any) -> Any:
+    """TOML has no null: drop None values (recursively)."""
+    if isinstance(value, dict):
+        return {str(k): _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_toml_safe(v) for v in value if v is not None]
+    return value
+
+
+def _distance(target: Any, actual: Any) -> float | None:
+    numbers = (int, float)
+    if isinstance(target, numbers) and isinstance(actual, numbers) and not isinstance(target, bool) and not isinstance(actual, bool):
+        return abs(float(target) - float(actual))
+    return None
+
+
+def _check_state(c) -> dict:
+    return {"status": c.status, "target": c.target, "actual": c.actual, "findings": len(c.findings),
+            "open_findings": len(c.open_findings), "detail": c.detail}
+
+
+def compare_checks(before, after) -> str:
+    """``better``, ``worse``, ``changed`` or ``same`` for one check in two reviews.
+
+    By status first (FAIL > ERROR > WARN > SKIP > PASS/INFO); at the same status, by
+    the distance of the figure from its target, then by the number of open findings.
+    """
+    ra, rb = STATUS_RANK.get(before.status, 2), STATUS_RANK.get(after.status, 2)
+    if ra != rb:
+        return "better" if rb < ra else "worse"
+    da, db = _distance(before.target, before.actual), _distance(after.target, after.actual)
+    if da is not None and db is not None and da != db:
+        return "better" if db < da else "worse"
+    oa, ob = len(before.open_findings), len(after.open_findings)
+    if oa != ob:
+        return "better" if ob < oa else "worse"
+    if (before.target, before.actual) != (after.target, after.actual):
+        return "changed"
+    return "same"
+
+
+def diff_reviews(a, b) -> dict:
+    """What changed from review ``a`` to review ``b``.
+
+    ``better``/``worse``/``changed``: checks with their state before and after;
+    ``new_findings``/``resolved_findings``: by fingerprint; ``changed_findings``:
+    same fingerprint, different measures (an orphan count that grew).
+    """
+    before = {c.id: c for c in a.checks}
+    after = {c.id: c for c in b.checks}
+    out: dict[str, Any] = {
+        "a": {"verdict": a.verdict, "started_at": a.started_at, "environment": a.environment},
+        "b": {"verdict": b.verdict, "started_at": b.started_at, "environment": b.environment},
+        "verdict_change": "same" if a.verdict == b.verdict else (
+            "better" if _VERDICT_RANK.get(b.verdict, 0) < _VERDICT_RANK.get(a.verdict, 0) else "worse"),
+        "better": [], "worse": [], "changed": [], "not_compared": [],
+        "new_findings": [], "resolved_findings": [], "changed_findings": [], "unchanged_findings": 0,
+    }
+    for check_id in [c.id for c in b.checks] + [i for i in before if i not in after]:
+        ca, cb = before.get(check_id), after.get(check_id)
+        if ca is None or cb is None:
+            out["not_compared"].append({"check_id": check_id, "title": (ca or cb).title,
+                                        "only_in": "a" if cb is None else "b"})
+            continue
+        change = compare_checks(ca, cb)
+        if change != "same":
+            out[change].append({"check_id": check_id, "title": cb.title, "before": _check_state(ca), "after": _check_state(cb)})
+    found_a = {(c.id, f.get("fingerprint")): f for c in a.checks for f in c.findings}
+    found_b = {(c.id, f.get("fingerprint")): f for c in b.checks for f in c.findings}
+    for key, f in found_b.items():
+        if key not in found_a:
+            out["new_findings"].append({"check_id": key[0], "fingerprint": key[1], "finding": f})
+        else:
+            old = found_a[key]
+            measures = {k: (old.get(k), f.get(k)) for k in ("orphans", "rows", "count", "active") if old.get(k) != f.get(k)}
+            if measures:
+                out["changed_findings"].append({"check_id": key[0], "fingerprint": key[1], "finding": f, "measures": measures})
+            else:
+                out["unchanged_findings"] += 1
+    for key, f in found_a.items():
+        if key not in found_b and key[0] in after:
+            out["resolved_findings"].append({"check_id": key[0], "fingerprint": key[1], "finding": f})
+    return out
+
+
+_VERDICT_RANK = {"GO": 0, "HOLD": 1, "NO_GO": 2}
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` URLs use psycopg 3, the driver the project ships with."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def _json(value: Any) -> Any:
