@@ -1,120 +1,56 @@
 """The validation report in Markdown: the shape of the hand-made staging report, but honest.
 
-A check is shown as passed only when its status is PASS; a figure that misses
-its target is never rounded up into a success.
+A check is shown as passed only when its status is PASS and its figure meets its
+target; a figure that misses its target is never rounded up into a success.
+The content comes from ``reports.document``, which the HTML report renders too.
 """
 
 from __future__ import annotations
 
-from apms_ops.checks.registry import GROUPS
-from apms_ops.remediation import migration_script
+import re
+
+from apms_ops.reports.document import Block, build
 from apms_ops.review import Review
-from apms_ops.verdict import RULES
 
-VERDICT_WORDS = {"GO": "GO", "HOLD": "HOLD", "NO_GO": "NO-GO"}
-
-
-def _cell(value) -> str:
-    text = "-" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
-def _finding_line(f: dict) -> str:
-    keys = [k for k in ("table", "column", "references", "type", "referenced_type", "definition", "workspace", "name",
-                        "index", "extension", "migration", "instance", "rule", "status", "problem") if f.get(k) not in (None, "")]
-    parts = [f"{k}: `{f[k]}`" for k in keys]
-    for k in ("orphans", "rows", "active", "version"):
-        if f.get(k) is not None:
-            parts.append(f"{k}: {f[k]}")
-    if f.get("accepted"):
-        acc = f.get("acceptance", {})
-        parts.append(f"ACCEPTED by {acc.get('accepted_by', '?')} until {acc.get('expires_at', '?')}: {acc.get('reason', '')}")
-    return "- " + ", ".join(parts)
+def _inline(text: str) -> str:
+    # Outside code spans, a "<" that could open a tag is escaped so a hostile name cannot
+    # become HTML in a viewer; SQL's "<>" and "<=" stay readable.
+    return "".join(part if part.startswith("`") else _TAG_START.sub("&lt;", part) for part in _CODE_SPAN.split(text))
 
 
-def render_markdown(review: Review, *, invariant_runs: list[dict] | None = None, sign_off: dict | None = None,
-                    max_findings: int = 50, **_ignored) -> str:
+def _cell(text: str) -> str:
+    return _inline(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_blocks(blocks: list[Block]) -> str:
     out: list[str] = []
-    word = VERDICT_WORDS.get(review.verdict, review.verdict)
-    out.append(f"# Validation report: {review.environment} — {word}")
-    out.append("")
-    out.append(f"- **Verdict:** **{word}**")
-    out.append(f"- **Database:** `{review.database}` (PostgreSQL {review.server.get('server_version', '?')})")
-    out.append(f"- **Profile:** `{review.profile}`")
-    out.append(f"- **Reviewed at:** {review.started_at} ({review.duration_ms:.0f} ms, {review.statements} statements, read-only)")
-    out.append("")
-    if review.reasons:
-        out.append("## Why")
-        out.append("")
-        for r in review.reasons:
-            out.append(f"- **{VERDICT_WORDS[r.verdict]}** ({r.rule}): {r.text}")
-        out.append("")
-    else:
-        out.append("No rule holds this deploy back: every check passed or does not apply.")
-        out.append("")
-
-    for group, title in GROUPS.items():
-        checks = [c for c in review.checks if c.group == group]
-        if not checks:
-            continue
-        out.append(f"## {group} {title}")
-        out.append("")
-        out.append("| Check | Target | Actual | Status |")
-        out.append("|---|---|---|---|")
-        for c in checks:
-            out.append(f"| {_cell(c.title)} (`{c.id}`) | {_cell(c.target)} | {_cell(c.actual)} | **{c.status}** |")
-        out.append("")
-        for c in checks:
-            out.append(f"- `{c.id}`: {c.detail}")
-        out.append("")
-
-    findings = [(c, f) for c in review.checks for f in c.findings]
-    if findings:
-        out.append("## Findings")
-        out.append("")
-        for c in review.checks:
-            if not c.findings:
-                continue
-            out.append(f"### `{c.id}` {c.title} — {c.status} ({len(c.findings)})")
+    for b in blocks:
+        if b.kind == "h":
+            out += ["#" * b.level + " " + _inline(b.text).replace("\n", " "), ""]
+        elif b.kind == "p":
+            out += [_inline(b.text), ""]
+        elif b.kind == "ul":
+            out += [f"- {_inline(i)}" for i in b.items] + [""]
+        elif b.kind == "ol":
+            out += [f"{n}. {_inline(i)}" for n, i in enumerate(b.items, 1)] + [""]
+        elif b.kind == "checklist":
+            out += [f"- [{'x' if done else ' '}] {_inline(t)}" for done, t in b.items] + [""]
+        elif b.kind == "table":
+            out.append("| " + " | ".join(_cell(x) for x in b.headers) + " |")
+            out.append("|" + "---|" * len(b.headers))
+            out += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in b.rows]
             out.append("")
-            for f in c.findings[:max_findings]:
-                out.append(_finding_line(f))
-            if len(c.findings) > max_findings:
-                out.append(f"- … and {len(c.findings) - max_findings} more (see the JSON output)")
-            out.append("")
+        elif b.kind == "code":
+            fence = "````" if "```" in b.text else "```"
+            out += [fence + b.lang, b.text, fence, ""]
+    return "\n".join(out).rstrip("\n") + "\n"
 
-    out.append("## Go / no-go criteria")
-    out.append("")
-    fired = {r.rule for r in review.reasons}
-    for rule in RULES:
-        mark = "x" if rule.id not in fired else " "
-        state = "met" if rule.id not in fired else f"NOT met ({rule.verdict.replace('_', '-')})"
-        out.append(f"- [{mark}] {rule.id}: no \"{rule.title.lower()}\" — {state}")
-    out.append("")
 
-    if invariant_runs:
-        out.append("## Invariant tests (latest runs)")
-        out.append("")
-        out.append("| Test | Outcome | Ran by | When |")
-        out.append("|---|---|---|---|")
-        for run in invariant_runs:
-            out.append(f"| {_cell(run.get('test'))} | **{_cell(run.get('outcome'))}** | {_cell(run.get('run_by'))} | {_cell(run.get('started_at'))} |")
-        out.append("")
-
-    if sign_off:
-        out.append("## Sign-off")
-        out.append("")
-        out.append(f"- **{sign_off.get('decision')}** by {sign_off.get('signed_by')} at {sign_off.get('signed_at')}"
-                   f" for migration `{sign_off.get('migration') or '-'}`: {sign_off.get('comment') or ''}")
-        out.append("")
-
-    script = migration_script([c.to_dict() for c in review.checks])
-    if script:
-        out.append("## Remediation SQL")
-        out.append("")
-        out.append("```sql")
-        out.append(script.rstrip())
-        out.append("```")
-        out.append("")
-    out.append("*Generated by apms-ops from the live catalog and data, in a read-only transaction.*")
-    return "\n".join(out) + "\n"
+def render_markdown(review: Review, **extras) -> str:
+    """The full report; extras (invariant_runs, sign_off, history, changes, acceptances) come from the history store."""
+    allowed = {"invariant_runs", "sign_off", "history", "changes", "acceptances", "max_findings", "generated_at"}
+    return render_blocks(build(review, **{k: v for k, v in extras.items() if k in allowed}))
