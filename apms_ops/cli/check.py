@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from apms_ops.checks import REGISTRY, select_checks
 from apms_ops.cli.common import add_output_options, add_profile_option, add_target_options, environment_from_args, gate_exit_code, write_output
@@ -18,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...)")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
     p.add_argument("--include-facts", action="store_true", help="JSON: add the facts behind the checks (tables, references, workspaces)")
+    p.add_argument("--save", action="store_true", help="store the run in the history, with the active acceptances applied (like audit)")
+    p.add_argument("--history-url", metavar="URL", help="with --save: the history store (default: APMS_OPS_HISTORY_URL, secrets, or a SQLite file)")
     p.set_defaults(func=run_check_command)
 
     p = sub.add_parser("checks", help="list the registered checks")
@@ -29,7 +32,17 @@ def register(sub) -> None:
 def run_check_command(args) -> int:
     select_checks(args.only)  # unknown ids fail before connecting
     env = environment_from_args(args)
-    review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts)
+    if args.save:
+        from apms_ops.history import HistoryStore, current_user
+
+        store = HistoryStore(args.history_url)  # a broken store fails before the database is touched
+        review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name),
+                            with_facts=args.include_facts)
+        run_id = store.save_review(review, run_by=current_user(), source="cli")
+        # stderr: standard output stays the requested format, for pipes.
+        print(f"apms-ops: run #{run_id} saved to {store.masked_url}", file=sys.stderr)
+    else:
+        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts)
     write_output(render(review, args.format, include_facts=args.include_facts), args.output)
     return gate_exit_code(review.verdict, "hold" if args.fail_on == "hold" else None)
 
