@@ -17,6 +17,7 @@ from apms_ops.errors import OpsError
 COMMAND_MODULES = (
     "apms_ops.cli.check",
     "apms_ops.cli.demo",
+    "apms_ops.cli.invariants",
     "apms_ops.cli.audit", "apms_ops.cli.report", "apms_ops.cli.acceptances", "apms_ops.cli.signoff", "apms_ops.cli.history",
 )
 

@@ -130,7 +130,8 @@ class Invariant:
 
     @property
     def summary(self) -> str:
-        return self.doc.splitlines()[0] if self.doc else self.title
+        """The docstring's first paragraph, on one line."""
+        return " ".join(self.doc.split("\n\n")[0].split()) if self.doc else self.title
 
 
 class Skip(Exception):
