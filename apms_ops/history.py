@@ -609,6 +609,7 @@ class HistoryStore:
             "history": self.trends(env, limit=50),
             "changes": changes,
             "acceptances": self.list_acceptances(env),
+            "run_id": run_id,
         }
 
 

@@ -20,7 +20,7 @@ REPORT_FORMATS = ("markdown", "html", "json", "junit")
 MEDIA_TYPES = {"markdown": "text/markdown", "html": "text/html", "json": "application/json", "junit": "application/xml",
                "table": "text/plain"}
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "junit": "xml", "table": "txt"}
-EXTRA_KEYS = ("invariant_runs", "sign_off", "history", "changes", "acceptances")
+EXTRA_KEYS = ("invariant_runs", "sign_off", "history", "changes", "acceptances", "run_id")
 
 
 def render(review: Review, fmt: str, **extras) -> str:

@@ -81,6 +81,6 @@ def render_blocks(blocks: list[Block], title: str) -> str:
 
 def render_html(review: Review, **extras) -> str:
     """The same report as ``render_markdown``, as a standalone HTML page."""
-    allowed = {"invariant_runs", "sign_off", "history", "changes", "acceptances", "max_findings", "generated_at"}
+    allowed = {"invariant_runs", "sign_off", "history", "changes", "acceptances", "run_id", "max_findings", "generated_at"}
     blocks = build(review, **{k: v for k, v in extras.items() if k in allowed})
     return render_blocks(blocks, title=f"Validation report: {review.environment} — {review.verdict.replace('_', '-')}")

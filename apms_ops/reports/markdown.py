@@ -52,5 +52,5 @@ def render_blocks(blocks: list[Block]) -> str:
 
 def render_markdown(review: Review, **extras) -> str:
     """The full report; extras (invariant_runs, sign_off, history, changes, acceptances) come from the history store."""
-    allowed = {"invariant_runs", "sign_off", "history", "changes", "acceptances", "max_findings", "generated_at"}
+    allowed = {"invariant_runs", "sign_off", "history", "changes", "acceptances", "run_id", "max_findings", "generated_at"}
     return render_blocks(build(review, **{k: v for k, v in extras.items() if k in allowed}))
