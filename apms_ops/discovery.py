@@ -8,7 +8,7 @@ enforces is exactly the one that needs watching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from apms_ops.catalog import Snapshot, qualified
 from apms_ops.profiles import Profile
@@ -119,44 +119,37 @@ def find_references(snapshot: Snapshot, profile: Profile) -> list[Reference]:
     """Every reference: declared FKs, the profile's expected FKs and implied ones, merged.
 
     One entry per (child columns, referenced columns); a declared FK that matches
-    an expected one is the same reference, with both flags set.
+    an expected one is the same reference, with both flags set. Implied
+    references only fill gaps: a column already covered by a declared or
+    expected reference is not guessed again.
     """
-    merged: dict[tuple, Reference] = {}
+    merged: dict[tuple, dict] = {}
 
-    def add(ref: Reference) -> None:
-        existing = merged.get(ref.key)
-        if existing is None:
-            merged[ref.key] = ref
-            return
-        merged[ref.key] = replace(
-            existing,
-            declared=existing.declared or ref.declared,
-            constraint=existing.constraint or ref.constraint,
-            validated=existing.validated if existing.validated is not None else ref.validated,
-            expected=existing.expected or ref.expected,
-            critical=existing.critical or ref.critical,
-            implied=existing.implied or ref.implied,
-        )
+    def add(key: tuple, **flags) -> None:
+        entry = merged.setdefault(key, {})
+        for name, value in flags.items():
+            if value is not None and not entry.get(name):
+                entry[name] = value
 
     for fk in snapshot.foreign_keys:
-        add(Reference(fk.schema, fk.table, fk.columns, fk.ref_schema, fk.ref_table, fk.ref_columns,
-                      declared=True, constraint=fk.name, validated=fk.validated))
+        add((fk.schema, fk.table, fk.columns, fk.ref_schema, fk.ref_table, fk.ref_columns),
+            declared=True, constraint=fk.name, validated=fk.validated)
     for fk in profile.foreign_keys:
-        add(Reference(profile.schema, fk.table, fk.columns, profile.schema, fk.ref_table, fk.ref_columns,
-                      expected=True, critical=fk.critical))
-    # Implied references only fill gaps: a column already covered by a declared or
-    # expected reference is not guessed again.
-    covered = {(r.schema, r.table, r.columns) for r in merged.values()}
+        add((profile.schema, fk.table, fk.columns, profile.schema, fk.ref_table, fk.ref_columns), expected=True, critical=fk.critical)
+    covered = {key[:3] for key in merged}
     for ref in implied_references(snapshot):
-        if ref.key in merged or (ref.schema, ref.table, ref.columns) not in covered:
-            add(ref)
+        if ref.key in merged or ref.key[:3] not in covered:
+            add(ref.key, implied=True)
 
     out = []
-    for ref in merged.values():
-        types = tuple(_type(snapshot, ref.schema, ref.table, c) for c in ref.columns)
-        ref_types = tuple(_type(snapshot, ref.ref_schema, ref.ref_table, c) for c in ref.ref_columns)
-        out.append(replace(ref, types=types, ref_types=ref_types))
-    out.sort(key=lambda r: (r.schema, r.table, r.columns, r.ref_schema, r.ref_table))
+    for key in sorted(merged, key=lambda k: (k[0], k[1], k[2], k[3], k[4])):
+        schema, table, columns, ref_schema, ref_table, ref_columns = key
+        out.append(Reference(
+            schema, table, columns, ref_schema, ref_table, ref_columns,
+            types=tuple(_type(snapshot, schema, table, c) for c in columns),
+            ref_types=tuple(_type(snapshot, ref_schema, ref_table, c) for c in ref_columns),
+            **merged[key],
+        ))
     return out
 
 
