@@ -494,6 +494,8 @@ class HistoryStore:
                 raise ConfigError(f"no saved review with id {review_run_id}")
             if run_env != environment:
                 raise ConfigError(f"saved review {review_run_id} is of environment {run_env!r}, not {environment!r}")
+        if not (comment or "").strip():
+            raise ConfigError("a sign-off needs a comment: the conditions, the reasons, who decided")
         with self.engine.begin() as conn:
             return conn.execute(sign_offs.insert().values(
                 environment=environment, migration=(migration or "").strip() or None, decision=decision,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from apms_ops.history import HistoryStore
-from tests.conftest import admin_connection
+from conftest import admin_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 DOWN = "postgresql://postgres:s3cretpw@127.0.0.1:1/nowhere"

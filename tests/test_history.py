@@ -13,7 +13,7 @@ from apms_ops.errors import ConfigError
 from apms_ops.history import HistoryStore, diff_reviews, run_audit
 from apms_ops.reports import render
 from apms_ops.review import run_review
-from tests.conftest import admin_connection
+from conftest import admin_connection
 
 CHECK_FINDING = "C1.check_constraints"
 

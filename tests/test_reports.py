@@ -15,7 +15,7 @@ from apms_ops.history import HistoryStore
 from apms_ops.reports import render
 from apms_ops.reports.document import status_label
 from apms_ops.review import Review, run_review
-from tests.conftest import admin_connection
+from conftest import admin_connection
 
 HOSTILE = '<script>alert("x")</script>'
 SECTIONS = [

@@ -10,7 +10,7 @@ same one ``python -m apms_ops audit`` writes to.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import altair as alt
 import pandas as pd
@@ -183,6 +183,19 @@ def sign_off_frame(rows: list[dict]) -> pd.DataFrame:
     } for r in rows], columns=["When", "Decision", "Migration", "Comment", "Signed by", "On run", "Run said"])
 
 
+def diff_headline(d: dict) -> str:
+    """``Run #2 (HOLD) → run #3 (NO-GO): worse.``"""
+    a, b = d["a"], d["b"]
+    change = {"same": "same verdict", "better": "better", "worse": "worse"}[d["verdict_change"]]
+    return (f"Run #{a['run_id']} (**{VERDICT_WORDS.get(a['verdict'], a['verdict'])}**) → run #{b['run_id']} "
+            f"(**{VERDICT_WORDS.get(b['verdict'], b['verdict'])}**): {change}.")
+
+
+def acceptance_label(a: dict) -> str:
+    expires = pd.Timestamp(a["expires_at"]).strftime("%Y-%m-%d")
+    return f"#{a['id']} · {a['check_id']} · {a['fingerprint']} · until {expires} · {a['reason'][:60]}"
+
+
 def open_findings(review: Review) -> dict[str, dict]:
     """``{label: {"check_id", "fingerprint", "finding"}}`` for the findings an operator may accept."""
     out = {}
@@ -302,5 +315,15 @@ def sign_off(environment: str, decision: str, migration: str, comment: str, run_
     return sid
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
+FLASH_KEY = "apms_ops.history.flash"
+
+
+def flash(message: str) -> None:
+    """A message for the next run of the page (a write is followed by a rerun that redraws the tables)."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
