@@ -170,3 +170,25 @@ def test_checks_list_comes_from_the_registry():
                      "C1.partial_unique_index", "C1.orphans", "C2.id_types", "C2.reference_types", "C3.lifecycle",
                      "C4.one_active_per_workspace", "C5.isolation", "C6.runtime"):
         assert required in proc.stdout
+
+
+def test_demo_command_serves_both_demo_databases():
+    """`demo` starts the embedded server (as an unprivileged user when run as root) and seeds both states."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="apmsops-demo-cli-", dir="/var/tmp"))
+    root.chmod(0o755)
+    extra = {"APMS_OPS_DEMO_DIR": str(root / "demo")}
+    try:
+        started = cli("demo", "start", env_extra=extra)
+        assert started.returncode == 0, started.stderr
+        assert "demo-staging" in started.stdout and "/apms_staging" in started.stdout
+        staging = cli("check", "--env", "demo-staging", "--format", "json", env_extra=extra)
+        fixed = cli("check", "--env", "demo-fixed", "--format", "json", env_extra=extra)
+        assert json.loads(staging.stdout)["verdict"] == "HOLD"
+        assert json.loads(fixed.stdout)["verdict"] == "GO"
+        assert "running: True" in cli("demo", "status", env_extra=extra).stdout
+    finally:
+        cli("demo", "stop", env_extra=extra)
+        shutil.rmtree(root, ignore_errors=True)
