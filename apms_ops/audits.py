@@ -9,7 +9,6 @@ rows and the rest of the review goes on.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from psycopg import sql
 from sqlalchemy.engine import Connection
 
 from apms_ops import sqlfiles
+from apms_ops.sqlfiles import quote
 from apms_ops.catalog import Snapshot
 from apms_ops.connections import database_error
 from apms_ops.discovery import Reference
@@ -49,12 +49,6 @@ def _key_expr(alias: str, column: str, cast: bool) -> sql.Composable:
 
 
 AUDIT_BATCH_TABLES = 50
-
-
-@lru_cache(maxsize=65536)
-def quote(*names: str) -> str:
-    """``"schema"."table"`` quoted by the driver (cached: audits of 2,000 tables quote a lot)."""
-    return sql.Identifier(*names).as_string(None)
 
 
 def _child_counts_query(index: int, schema: str, table: str, refs: list[Reference], snapshot: Snapshot,

@@ -135,7 +135,7 @@ def password_of(env: Environment) -> str | None:
 # ---------------------------------------------------------------- configuration sources
 
 
-def _duration_ms(value, key: str, where: str) -> int:
+def parse_duration_ms(value, key: str, where: str) -> int:
     """Milliseconds from 30000, "30s", "500ms", "2min"."""
     if isinstance(value, bool):
         raise ConfigError(f"{where}: {key} must be a duration like '30s', not {value!r}")
@@ -204,8 +204,8 @@ def _environment_from_table(name: str, table: Mapping, where: str) -> Environmen
         source="secrets",
         protected=bool(table.get("protected", False)),
         allow_invariants=bool(table.get("allow_invariants", False)),
-        statement_timeout_ms=_duration_ms(table.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT_MS), "statement_timeout", where),
-        lock_timeout_ms=_duration_ms(table.get("lock_timeout", DEFAULT_LOCK_TIMEOUT_MS), "lock_timeout", where),
+        statement_timeout_ms=parse_duration_ms(table.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT_MS), "statement_timeout", where),
+        lock_timeout_ms=parse_duration_ms(table.get("lock_timeout", DEFAULT_LOCK_TIMEOUT_MS), "lock_timeout", where),
         connect_timeout_s=int(table.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT_S)),
         schema=table.get("schema"),
         profile=table.get("profile"),

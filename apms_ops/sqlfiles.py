@@ -26,9 +26,7 @@ def compose(relative: str, **parts: sql.Composable) -> str:
     return sql.SQL(load(relative)).format(**parts).as_string(None)
 
 
-def ident(*names: str) -> sql.Identifier:
-    return sql.Identifier(*names)
-
-
-def literal(value) -> sql.Literal:
-    return sql.Literal(value)
+@lru_cache(maxsize=65536)
+def quote(*names: str) -> str:
+    """``"schema"."table"`` quoted by the driver, as text (cached: audits of 2,000 tables quote a lot)."""
+    return sql.Identifier(*names).as_string(None)

@@ -9,6 +9,7 @@ from apms_ops import audits, remediation
 from apms_ops.catalog import qualified
 from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, Context, Outcome
 from apms_ops.expressions import normalize
+from apms_ops.sqlfiles import quote
 
 
 def extensions(ctx: Context) -> Outcome:
@@ -99,7 +100,7 @@ def foreign_keys(ctx: Context) -> Outcome:
     findings += [{
         "table": qualified(r.schema, r.table), "column": r.column_label, "references": r.target,
         "constraint": r.constraint, "problem": "NOT VALID",
-        "sql": f"ALTER TABLE {_q(r.schema, r.table)} VALIDATE CONSTRAINT {_q(r.constraint)};",
+        "sql": f"ALTER TABLE {quote(r.schema, r.table)} VALIDATE CONSTRAINT {quote(r.constraint)};",
     } for r in not_valid]
     present = len(wanted) - len(missing)
     detail = f"{present} of {len(wanted)} {'expected' if ctx.profile.foreign_keys else 'declared or implied'} references have a foreign key"
@@ -161,7 +162,7 @@ def check_constraints(ctx: Context) -> Outcome:
             matched += 1
             if not hit.validated:
                 findings.append({"table": expected.table, "definition": expected.definition, "constraint": hit.name, "problem": "NOT VALID",
-                                 "sql": f"ALTER TABLE {_q(profile.schema, expected.table)} VALIDATE CONSTRAINT {_q(hit.name)};"})
+                                 "sql": f"ALTER TABLE {quote(profile.schema, expected.table)} VALIDATE CONSTRAINT {quote(hit.name)};"})
         else:
             findings.append({
                 "table": expected.table,
@@ -267,9 +268,3 @@ def migrations(ctx: Context) -> Outcome:
         findings.append({"migration": profile.expected_migration, "problem": "not applied"})
     detail = f"{len(applied)} applied, {len(failed)} failed, {sum(r['state'] == 'rolled back' for r in rows)} rolled back; latest applied: {latest or 'none'}"
     return Outcome(FAIL if findings else PASS, profile.expected_migration, latest, detail, findings)
-
-
-def _q(*names: str) -> str:
-    from psycopg import sql
-
-    return sql.Identifier(*names).as_string(None)

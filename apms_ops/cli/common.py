@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from apms_ops.connections import Environment, _duration_ms, resolve_environment
+from apms_ops.connections import Environment, parse_duration_ms, resolve_environment
 from apms_ops.errors import ConfigError
 from apms_ops.verdict import HOLD, NO_GO
 
@@ -31,8 +31,8 @@ def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]
 
 def environment_from_args(args) -> Environment:
     env = resolve_environment(getattr(args, "env", None), getattr(args, "dsn", None))
-    statement = _duration_ms(args.statement_timeout, "--statement-timeout", "arguments") if getattr(args, "statement_timeout", None) else None
-    lock = _duration_ms(args.lock_timeout, "--lock-timeout", "arguments") if getattr(args, "lock_timeout", None) else None
+    statement = parse_duration_ms(args.statement_timeout, "--statement-timeout", "arguments") if getattr(args, "statement_timeout", None) else None
+    lock = parse_duration_ms(args.lock_timeout, "--lock-timeout", "arguments") if getattr(args, "lock_timeout", None) else None
     return env.with_timeouts(statement, lock)
 
 
