@@ -22,7 +22,7 @@ def status_chart(counts: pd.DataFrame) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            y=alt.Y("Group:N", title=None, sort=None),
+            y=alt.Y("Group:N", title=None, sort=None, axis=alt.Axis(labelLimit=240)),
             x=alt.X("sum(Checks):Q", title="Checks", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("Status:N", scale=STATUS_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["Group", "Status", "Checks"],
