@@ -260,7 +260,7 @@ def test_backend_terminated_mid_test(staging_url):
 
     def kill_at_archive(event: StepEvent) -> None:
         seen.append(event)
-        if event.step.startswith("archive version"):
+        if event.step.startswith("archive version") and event.phase == "start":
             _terminate(staging_url, event.pid)
             time.sleep(0.2)  # let the server finish the session
 
@@ -360,6 +360,21 @@ def test_two_runs_at_once_do_not_interfere(staging_url):
         assert all(step(r, "after-check").outcome == PASS for r in runs)
     assert not {r.tag for r in results[0]} & {r.tag for r in results[1]}
     assert content_checksums(staging_url) == before
+
+
+def test_runs_on_one_database_take_turns(staging_url):
+    """A run waits for another run's transaction (an advisory lock), within lock_timeout."""
+    from apms_ops.invariants.runner import ADVISORY_LOCK_KEY
+
+    env = env_for(staging_url, "staging", lock_timeout_ms=200)
+    with psycopg.connect(staging_url) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+        run = run_invariant(env, "lifecycle")
+        other.rollback()
+    assert run.outcome == ERROR
+    assert step(run, "open one transaction").sqlstate == "55P03"
+    assert step(run, "after-check").detail == "the test wrote nothing"
+    assert "no other invariant run" in step(run_invariant(env, "lifecycle"), "open one transaction").detail
 
 
 def test_after_check_finds_a_leftover(scratch):

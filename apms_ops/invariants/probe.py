@@ -43,6 +43,7 @@ class StepEvent:
     step: str
     pid: int | None
     tag: str
+    phase: str = "start"  # "start": before the step; "savepoint": inside it, just before a savepoint is rolled back
 
 
 @dataclass(frozen=True)
@@ -88,19 +89,21 @@ class Probe:
         self.touched: dict[str, set[str]] = {}   # table -> keys (as text) of rows this test created
         self.before: dict[str, dict[str, str]] = {}  # table -> {key: md5 of the row before this test updated it}
         self._counter = 0
+        self._current = ""
         self._insertable: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ steps
 
-    def notify(self, step: str) -> None:
+    def notify(self, step: str, phase: str = "start") -> None:
         if self.on_step is not None:
-            self.on_step(StepEvent(self.test, step, self.pid, self.tag))
+            self.on_step(StepEvent(self.test, step, self.pid, self.tag, phase))
 
     @contextmanager
     def step(self, name: str, kind: str = SETUP) -> Iterator[Step]:
         """Record one step. A driver error or a bug ends the test as ERROR; ``Skip`` ends it as SKIP."""
         record = Step(name, kind=kind)
         started = time.perf_counter()
+        self._current = name
         try:
             self.notify(name)
             yield record
@@ -142,7 +145,9 @@ class Probe:
                 sqlstate, constraint, message = error_parts(exc, self.env)
                 if not is_rejection(sqlstate):
                     raise
+                self.notify(self._current, "savepoint")
                 return Attempt(False, sqlstate, constraint, message)
+            self.notify(self._current, "savepoint")
             return Attempt(True)
         finally:
             if savepoint.is_active or not self.conn.invalidated:

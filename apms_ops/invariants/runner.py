@@ -3,7 +3,8 @@
 For every test: refuse a protected environment unless it allows invariant tests;
 open ONE transaction on the write-capable engine (never autocommit) with
 ``SET LOCAL`` statement, lock and idle timeouts and an application name that
-carries the run's tag; let the test work through a ``Probe``; roll back, also
+carries the run's tag; wait for any other invariant run on the same database
+(a transaction-scoped advisory lock); let the test work through a ``Probe``; roll back, also
 on error, timeout, interruption or a dropped connection (PostgreSQL discards
 an unfinished transaction of a lost session); then, on a fresh read-only
 connection, prove that no row with the tag and no created key remains in any
@@ -34,6 +35,11 @@ from apms_ops.review import choose_profile
 
 TAG_PREFIX = "apmsops-"
 APPLICATION_NAME = "apms-ops invariant"
+# One transaction-scoped advisory lock per database serializes invariant runs: two
+# operators pressing buttons at once would otherwise race for the same version
+# numbers and the same ACTIVE slot, and PostgreSQL would end one with a deadlock.
+# It is released by the rollback (or the end of the session), so it leaves nothing.
+ADVISORY_LOCK_KEY = 0x61706D736F7073  # "apmsops"
 
 
 class InvariantsRefused(ConfigError):
@@ -192,8 +198,13 @@ def _execute(env: Environment, inv: Invariant, probe: Probe) -> None:
                 probe.pid = int(row["pid"])
                 if row["read_only"] == "on":
                     raise Skip(f"environment {env.name} only allows read-only transactions")
+                waited = time.perf_counter()
+                probe.execute(sql.SQL("SELECT pg_advisory_xact_lock(%(key)s)"), {"key": ADVISORY_LOCK_KEY})
+                waited = (time.perf_counter() - waited) * 1000
                 s.detail = (f"backend pid {probe.pid}, {row['isolation']}, SET LOCAL statement_timeout {env.statement_timeout_ms} ms, "
-                            f"lock_timeout {env.lock_timeout_ms} ms; tag {probe.tag}")
+                            f"lock_timeout {env.lock_timeout_ms} ms; tag {probe.tag}; "
+                            + (f"waited {waited:.0f} ms for another invariant run on this database"
+                               if waited >= 5 else "no other invariant run on this database"))
             inv.run(probe)
         except (Skip, Abort):
             pass
