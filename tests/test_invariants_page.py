@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import tomli_w
 from streamlit.testing.v1 import AppTest

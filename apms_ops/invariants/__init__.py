@@ -17,8 +17,9 @@ the profile; the code is generic.
 
 Safety: one transaction per test, always rolled back, with ``SET LOCAL``
 timeouts; a unique tag (``apmsops-<12 hex>``) in every row created; an
-after-check on a fresh read-only connection; protected environments refused
-unless ``allow_invariants = true``. See ``runner``.
+after-check on a fresh read-only connection; runs on one database take turns
+(a transaction-scoped advisory lock); protected environments refused unless
+``allow_invariants = true``. See ``runner``.
 
 Use::
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from apms_ops.catalog import Snapshot
 from apms_ops.connections import Environment, mask_secrets, password_of
-from apms_ops.invariants.base import ERROR, NOT_ENFORCED, PROBE, SETUP, SKIP, Abort, Skip, Step, is_rejection
+from apms_ops.invariants.base import ERROR, PROBE, SETUP, SKIP, Abort, Skip, Step, is_rejection
 from apms_ops.profiles import Profile
 
 TEXT_TYPES = ("text", "character varying", "character", "citext", "name")
@@ -150,12 +150,11 @@ class Probe:
             self.notify(self._current, "savepoint")
             return Attempt(True)
         finally:
-            if savepoint.is_active or not self.conn.invalidated:
-                try:
-                    savepoint.rollback()
-                except sa.exc.DBAPIError:
-                    if not self.conn.invalidated:
-                        raise
+            try:
+                savepoint.rollback()
+            except sa.exc.DBAPIError:
+                if not self.conn.invalidated:
+                    raise  # a live connection that cannot roll back a savepoint is an error of its own
 
     def probe(self, name: str, action: Callable[[], Any], *, accepted: str, control: Callable[[], Any] | None = None,
               setup: Callable[[], Any] | None = None) -> Step:
@@ -317,7 +316,7 @@ class Probe:
                     overrides[free] = sql.SQL("coalesce(t.{}, '') || ' ' || {}").format(sql.Identifier(free), sql.Literal(self.tag))
         for unique in self.snapshot.unique_keys(self.schema, table):
             if set(unique) & (set(fresh) | {key}):
-                continue
+                continue  # the new key or a fresh value already makes the copy unique
             # A reference column cannot take a code: only a plain text column of the key is tagged.
             text_cols = [c for c in unique if is_text_type(self.column_type(table, c)) and c not in overrides
                          and c not in self.reference_columns(table)]
@@ -377,4 +376,4 @@ class Probe:
         return None
 
 
-__all__ = ["Attempt", "NOT_ENFORCED", "Probe", "StepEvent", "error_parts", "is_text_type"]
+__all__ = ["Attempt", "Probe", "StepEvent", "error_parts", "is_text_type"]

@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from apms_ops.catalog import Snapshot, read_snapshot
 from apms_ops.connections import Environment, database_error, engine_for, normalize_url, read_only_session
 from apms_ops.errors import ConfigError
-from apms_ops.invariants.base import ERROR, FAIL, PASS, SAFETY, SETUP, SKIP, Abort, InvariantRun, Invariant, Skip, Step, combine
+from apms_ops.invariants.base import ERROR, FAIL, SAFETY, SETUP, SKIP, Abort, InvariantRun, Invariant, Skip, Step, combine
 from apms_ops.invariants.probe import Probe, StepEvent, error_parts
 from apms_ops.invariants.registry import BY_NAME, REGISTRY
 from apms_ops.profiles import Profile
@@ -339,6 +339,6 @@ def _record(run: InvariantRun, store) -> None:
 
 
 __all__ = [
-    "InvariantsRefused", "PASS", "ensure_allowed", "fresh_read_only_engine", "new_tag", "read_target", "refusal",
+    "InvariantsRefused", "ensure_allowed", "fresh_read_only_engine", "new_tag", "read_target", "refusal",
     "remaining", "run_invariant", "run_invariants", "select_invariants", "tag_pattern",
 ]
