@@ -233,7 +233,7 @@ def verdict_timeline_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(df)
         .mark_point(filled=True, size=140)
         .encode(
-            x=alt.X("When:T", title=None),
+            x=alt.X("When:T", title=None, axis=alt.Axis(format="%Y-%m-%d %H:%M", labelOverlap=True, tickCount=6)),
             y=alt.Y("Environment:N", title=None, axis=alt.Axis(labelLimit=240)),
             color=alt.Color("Verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             shape=alt.Shape("Verdict:N", scale=alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["circle", "diamond", "square"]),
@@ -250,7 +250,7 @@ def _run_axis(df: pd.DataFrame) -> alt.X:
 
 
 def _line(df: pd.DataFrame, field: str, title: str, color: str, tooltip: list) -> alt.Chart:
-    base = alt.Chart(df).encode(x=_run_axis(df), y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(tickMinStep=1)),
+    base = alt.Chart(df).encode(x=_run_axis(df), y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1)),
                                 tooltip=tooltip)
     return base.mark_line(color=color) + base.mark_point(filled=True, size=70, color=color)
 
@@ -264,7 +264,8 @@ def fk_coverage_chart(df: pd.DataFrame) -> alt.Chart:
 
 def orphans_chart(df: pd.DataFrame) -> alt.Chart:
     base = alt.Chart(df).encode(
-        x=_run_axis(df.drop_duplicates("Run")), y=alt.Y("Orphans:Q", axis=alt.Axis(tickMinStep=1)),
+        x=_run_axis(df.drop_duplicates("Run")),
+        y=alt.Y("Orphans:Q", scale=_count_scale(df["Orphans"]), axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("Reference:N", legend=alt.Legend(orient="bottom", title=None, labelLimit=420, columns=1)),
         tooltip=["Run", "Reference", "Orphans", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M")],
     )
@@ -279,10 +280,18 @@ def check_count_chart(df: pd.DataFrame) -> alt.Chart:
     return (line + expected).properties(height=220)
 
 
+def _count_scale(values: pd.Series) -> alt.Scale:
+    # Counts start at zero, and a run of zeros still gets a readable 0..1 axis.
+    top = values.dropna().max() if not values.dropna().empty else 0
+    return alt.Scale(domain=[0, max(1, int(top))], nice=True)
+
+
 def active_violations_chart(df: pd.DataFrame) -> alt.Chart:
+    """Workspaces without exactly one ACTIVE version, per run."""
     tooltip = ["Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "ACTIVE violations"]
     return (alt.Chart(df).mark_bar(color="#d64545").encode(
-        x=_run_axis(df), y=alt.Y("ACTIVE violations:Q", title="Workspaces without exactly one ACTIVE", axis=alt.Axis(tickMinStep=1)),
+        x=_run_axis(df), y=alt.Y("ACTIVE violations:Q", title="Workspaces", scale=_count_scale(df["ACTIVE violations"]),
+                                 axis=alt.Axis(format="d", tickMinStep=1)),
         tooltip=tooltip).properties(height=220))
 
 
