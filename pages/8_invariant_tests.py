@@ -29,7 +29,8 @@ if decision.allowed:
                          help="Every test, one after the other, each in its own rolled-back transaction"):
         wanted = [i.name for i in REGISTRY]
     for col, test in zip(columns[1:], REGISTRY):
-        if col.button(test.title, key=f"invariants.run.{test.name}", width="stretch", help=test.summary):
+        if col.button(inv.button_label(test.name), key=f"invariants.run.{test.name}", width="stretch",
+                      help=f"{test.title}: {test.summary}"):
             wanted = [test.name]
     if wanted:
         try:

@@ -33,6 +33,9 @@ OUTCOME_COLORS = {
 }
 OUTCOME_BADGES = {PASS: "green", FAIL: "red", NOT_ENFORCED: "orange", ERROR: "violet", SKIP: "gray"}
 TITLES = {inv.name: inv.title for inv in REGISTRY}
+SHORT_LABELS = {"freeze_by_reference": "Freeze", "one_active_per_workspace": "One ACTIVE", "lifecycle": "Lifecycle",
+                "isolation": "Isolation", "referential": "Referential"}
+STEP_COLUMNS = {"Step": st.column_config.TextColumn(width="large"), "Detail": st.column_config.TextColumn(width="large")}
 
 
 def _css(value) -> str:
@@ -41,8 +44,16 @@ def _css(value) -> str:
 
 
 def styled(df: pd.DataFrame, columns=("Outcome",)):
+    """``df`` with its outcomes colored and milliseconds to one decimal (a Styler; the data stays plain)."""
     subset = [c for c in columns if c in df.columns]
-    return df.style.map(_css, subset=subset) if subset and not df.empty else df
+    if not subset or df.empty:
+        return df
+    return df.style.map(_css, subset=subset).format({"ms": "{:.1f}"} if "ms" in df.columns else {})
+
+
+def button_label(name: str) -> str:
+    """A short label for a test's button (the full title is its tooltip)."""
+    return SHORT_LABELS.get(name, TITLES.get(name, name))
 
 
 def badge(outcome: str) -> str:
@@ -141,7 +152,7 @@ def run_card(r: dict, expanded: bool = True) -> None:
         if r.get("record_error"):
             st.warning(r["record_error"], icon=":material/history_toggle_off:")
         df = steps_frame(r.get("steps") or [])
-        st.dataframe(styled(df), hide_index=True, width="stretch")
+        st.dataframe(styled(df), hide_index=True, width="stretch", column_config=STEP_COLUMNS)
 
 
 def _escape(text) -> str:
