@@ -52,10 +52,16 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
 
 
 def migration_script(checks: list[dict]) -> str:
-    """Every finding's SQL, in check order, as one script (empty string when there is none)."""
-    parts = []
+    """Every finding's SQL, in check order, each statement once, as one script ('' when none).
+
+    A missing critical foreign key is also a missing foreign key: both checks
+    carry the same statement, and a script must not add it twice.
+    """
+    parts, seen = [], set()
     for check in checks:
         statements = [f["sql"] for f in check.get("findings", []) if f.get("sql")]
+        statements = [s for s in dict.fromkeys(statements) if s not in seen]
+        seen.update(statements)
         if statements:
             parts.append(f"-- {check['id']}: {check['title']}\n" + "\n\n".join(statements))
     if not parts:

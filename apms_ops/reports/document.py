@@ -204,23 +204,8 @@ def _sentence(text: str) -> str:
 
 
 def remediation_script(review: Review) -> str:
-    """The review's remediation SQL, each statement once (a missing critical foreign key is
-    also a missing foreign key: both checks carry the same statement)."""
-    seen: set[str] = set()
-    checks = []
-    for c in review.checks:
-        d = c.to_dict()
-        kept = []
-        for f in d["findings"]:
-            sql_text = f.get("sql")
-            if sql_text and sql_text in seen:
-                continue
-            if sql_text:
-                seen.add(sql_text)
-            kept.append(f)
-        d["findings"] = kept
-        checks.append(d)
-    return migration_script(checks)
+    """The review's remediation SQL, each statement once."""
+    return migration_script([c.to_dict() for c in review.checks])
 
 
 def _rules_for(review: Review) -> dict[str, list]:
