@@ -123,7 +123,7 @@ def time_to_verdict(context, url: str) -> tuple[float, float, str]:
         banner = page.locator(".apms-verdict")
         banner.wait_for(state="visible", timeout=TIMEOUT_MS)
         visible = time.perf_counter() - started
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS)
         settled = time.perf_counter() - started
         return visible, settled, banner.get_attribute("data-verdict")
     finally:

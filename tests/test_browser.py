@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from apms_ops.ui import navigation
 from conftest import ROOT
 
@@ -97,9 +99,12 @@ def browser():
 
 
 def settle(page) -> None:
-    """Wait until the script run is over (Streamlit's running indicator gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+    """Wait until the script run is over (the app root's script state, which the frontend keeps current)."""
+    try:  # a run may not have started yet right after a click
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3000)
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
 
 
 def test_every_page_in_the_browser(dashboard_url, browser, tmp_path):

@@ -236,11 +236,18 @@ def test_database_url_alone_is_an_environment(monkeypatch, tmp_path, staging_url
 # ---------------------------------------------------------------- failures are panels
 
 
-def test_database_down_gives_an_error_panel_on_every_page(configure):
+def test_database_down_gives_an_error_panel_on_every_page(configure, monkeypatch):
+    from apms_ops.ui import state
+
+    attempts = []
+    real = state.run_review
+    monkeypatch.setattr(state, "run_review", lambda *a, **k: attempts.append(1) or real(*a, **k))
     configure(down="postgresql://reviewer:s3cret-pw@127.0.0.1:1/apms")
     at = app()
     for page in REVIEW_PAGES:
+        attempts.clear()
         at.switch_page(page).run()
+        assert len(attempts) == 1, f"{page}: one attempt per run, not one per widget"
         assert not at.exception, page
         assert at.error, f"{page}: no error panel"
         assert error_panels(at)[0].startswith("Database unreachable (down)"), error_panels(at)

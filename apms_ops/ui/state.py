@@ -19,13 +19,14 @@ import streamlit as st
 from apms_ops.connections import (
     DEMO_ENVIRONMENTS, Environment, configured_environments, demo_environment, read_only_session, server_identity,
 )
-from apms_ops.errors import ConfigError, OpsError
+from apms_ops.errors import ConfigError, DatabaseError, OpsError
 from apms_ops.profiles import builtin_profiles
 from apms_ops.review import Review, run_review
 
 ENV_KEY = "apms_ops.environment"
 PROFILE_KEY = "apms_ops.profile"
 REFRESHED_KEY = "apms_ops.refreshed_at"
+FAILURES_KEY = "apms_ops.failures"  # review failures of the current run only
 
 # A review is a snapshot for a meeting: five minutes old is fresh enough, and the
 # refresh button is there for the moment right after a fix.
@@ -117,10 +118,28 @@ def _review_dict(env_key: str, _env: Environment, profile: str) -> dict:
 
 
 def load_review(env: Environment | None = None, profile: str | None = None) -> Review:
-    """The review of ``env`` (default: the sidebar's) with its facts, cached for ``REVIEW_TTL_S``."""
+    """The review of ``env`` (default: the sidebar's) with its facts, cached for ``REVIEW_TTL_S``.
+
+    A failure is not cached by Streamlit, so within one run it is remembered
+    here: the sidebar and the page then show one failed attempt, not two (a
+    host that drops packets costs the connect timeout each time).
+    """
     env = env or current_environment()
     profile = profile or current_profile()
-    return Review.from_dict(_review_dict(environment_key(env), env, profile))
+    key = (environment_key(env), profile)
+    failures = st.session_state.setdefault(FAILURES_KEY, {})
+    if key in failures:
+        raise failures[key]
+    try:
+        return Review.from_dict(_review_dict(key[0], env, profile))
+    except Exception as exc:
+        failures[key] = exc
+        raise
+
+
+def review_failure(env: Environment) -> BaseException | None:
+    """The error the review of ``env`` failed with in this run, if it did."""
+    return st.session_state.get(FAILURES_KEY, {}).get((environment_key(env), current_profile()))
 
 
 def page_review() -> Review:
@@ -205,6 +224,7 @@ def render_sidebar() -> None:
     from apms_ops.ui import widgets
 
     sb = st.sidebar
+    st.session_state[FAILURES_KEY] = {}  # the router calls this first in every run
     choices = environment_choices()
     if choices.error:
         with sb:
@@ -233,8 +253,11 @@ def render_sidebar() -> None:
         with sb:
             widgets.verdict_badge(review)
     if env is not None:
+        failure = review_failure(env)
+        # The review could not reach the database: asking again for the status would only wait again.
+        status = {"error": widgets.safe_message(failure, env)} if isinstance(failure, DatabaseError) else _safe_status(env)
         with sb:
-            widgets.connection_panel(env, _safe_status(env))
+            widgets.connection_panel(env, status)
     # A callback runs before the next script run, so that run already reads afresh.
     sb.button("Refresh", icon=":material/refresh:", help="Read the database again (clears cached results)",
               on_click=refresh, key="apms_ops.refresh", width="stretch")
