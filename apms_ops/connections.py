@@ -68,8 +68,9 @@ class Environment:
     def with_timeouts(self, statement_ms: int | None = None, lock_ms: int | None = None) -> "Environment":
         return replace(
             self,
-            statement_timeout_ms=statement_ms or self.statement_timeout_ms,
-            lock_timeout_ms=lock_ms or self.lock_timeout_ms,
+            # `is None`, not `or`: 0 is a real setting (no timeout), not "unset".
+            statement_timeout_ms=self.statement_timeout_ms if statement_ms is None else statement_ms,
+            lock_timeout_ms=self.lock_timeout_ms if lock_ms is None else lock_ms,
         )
 
 
