@@ -105,20 +105,19 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
         "errors": {},
     }
 
-    if ctx.conn is not None and not needs(ctx, "lifecycle", "workspaces"):
-        out["workspaces"], err = _guard(audits.workspace_versions, ctx.conn, snap, profile)
+    # Profile-driven rows some pages show; absent (with the reason) when the profile or tables lack them.
+    optional = (
+        ("workspaces", ("lifecycle", "workspaces"), audits.workspace_versions),
+        ("instances_by_version", ("lifecycle", "runtime"), audits.instances_by_version),
+    )
+    for key, parts, fetch in optional:
+        why = needs(ctx, *parts) if ctx.conn is not None else "no database connection"
+        if why:
+            out[key], out["errors"][key] = None, why
+            continue
+        out[key], err = _guard(fetch, ctx.conn, snap, profile)
         if err:
-            out["errors"]["workspaces"] = err
-    else:
-        out["workspaces"] = None
-        out["errors"]["workspaces"] = needs(ctx, "lifecycle", "workspaces")
-    if ctx.conn is not None and not needs(ctx, "lifecycle", "runtime"):
-        out["instances_by_version"], err = _guard(audits.instances_by_version, ctx.conn, snap, profile)
-        if err:
-            out["errors"]["instances_by_version"] = err
-    else:
-        out["instances_by_version"] = None
-        out["errors"]["instances_by_version"] = needs(ctx, "lifecycle", "runtime")
+            out["errors"][key] = err
     mig_table = profile.migrations_table or "_prisma_migrations"
     if ctx.conn is not None and ctx.profile_table(mig_table) is not None:
         out["migrations"], err = _guard(audits.migrations, ctx.conn, profile.schema, mig_table)

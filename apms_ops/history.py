@@ -575,16 +575,10 @@ class HistoryStore:
         """Save a review made without acceptances (the dashboard's) as ``audit`` would have:
         a copy with the active acceptances applied and its verdict decided again.
         Returns ``(saved_review, run_id)``; ``review`` itself is not changed."""
-        from apms_ops.review import Review, apply_acceptances
-        from apms_ops.verdict import decide
+        from apms_ops.review import with_acceptances
 
-        copy = Review.from_dict(review.to_dict(include_facts=False))
-        for check in copy.checks:
-            for finding in check.findings:
-                finding.pop("accepted", None)
-                finding.pop("acceptance", None)
-        apply_acceptances(copy.checks, self.active_acceptances(copy.environment))
-        copy.verdict, copy.reasons = decide(copy.checks)
+        copy = with_acceptances(review, self.active_acceptances(review.environment))
+        copy.facts = None
         return copy, self.save_review(copy, run_by=run_by, source=source)
 
     def report_extras(self, review, *, run_id: int | None = None, since: int | None = None) -> dict:

@@ -109,6 +109,22 @@ def apply_acceptances(results: list[CheckResult], acceptances: dict[str, dict] |
             finding["acceptance"] = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in acc.items() if k != "fingerprint"}
 
 
+def with_acceptances(review: "Review", acceptances: dict[str, dict] | None) -> "Review":
+    """A copy of ``review`` with exactly these acceptances applied and its verdict decided again.
+
+    Reviews are cached without acceptances (they change more often than the
+    database); this is how a cached review meets today's acceptances.
+    """
+    copy = Review.from_dict(review.to_dict(include_facts=True))
+    for check in copy.checks:
+        for finding in check.findings:
+            finding.pop("accepted", None)
+            finding.pop("acceptance", None)
+    apply_acceptances(copy.checks, acceptances)
+    copy.verdict, copy.reasons = decide(copy.checks)
+    return copy
+
+
 def run_review(
     env: Environment,
     profile: str | Profile | None = "auto",

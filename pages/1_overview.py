@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from apms_ops.ui import charts, state, tables, widgets
+from apms_ops.ui import charts, report, state, tables, widgets
 
 review = state.page_review()
 
 widgets.page_header("Overview", review, json_key="overview.json")
 widgets.verdict_banner(review)
+report.latest_sign_off(review.environment)
+report.download_report(review, key="overview.report")
 widgets.key_figures(tables.key_figures(review))
 
 latest = tables.latest_migration(review)

@@ -66,6 +66,18 @@ def create_database(name: str, seed: str | None = None, sql_text: str | None = N
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _own_history_store(tmp_path_factory):
+    """Tests never write to a developer's history store; a test may still point at its own."""
+    previous = os.environ.get("APMS_OPS_HISTORY_URL")
+    os.environ["APMS_OPS_HISTORY_URL"] = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.sqlite3'}"
+    yield
+    if previous is None:
+        os.environ.pop("APMS_OPS_HISTORY_URL", None)
+    else:
+        os.environ["APMS_OPS_HISTORY_URL"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _drop_templates():
     yield
     for name in _templates.values():

@@ -443,3 +443,24 @@ def test_dashboard_pages_hold_no_sql():
             source = path.read_text().upper()
             assert not any(word in source for word in ("SELECT ", "SQLALCHEMY", "PSYCOPG", "READ_ONLY_SESSION")), spec.path
 
+
+
+def test_overview_applies_todays_acceptances(configure, staging_url, staging_env, tmp_path, monkeypatch):
+    """Accepting every FK and CHECK finding turns staging's HOLD into GO on the Overview, at once;
+    the checks keep their FAIL status."""
+    from apms_ops.history import HistoryStore
+
+    url = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    monkeypatch.setenv("APMS_OPS_HISTORY_URL", url)
+    configure(staging=staging_url)
+    at = app()
+    assert banner_verdict(at) == "HOLD"
+
+    store = HistoryStore(url)
+    review = run_review(staging_env, "auto")
+    for check_id in ("C1.foreign_keys", "C1.critical_foreign_keys", "C1.check_constraints"):
+        for f in review.check(check_id).findings:
+            store.accept(f["fingerprint"], check_id, "tracked in the next migration", "2099-01-01", environment="staging", finding=f)
+    at = app()
+    assert banner_verdict(at) == "GO"
+    assert "FAIL" in texts(at)  # the figures still miss their targets

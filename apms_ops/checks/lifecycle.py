@@ -19,7 +19,7 @@ def needs(ctx: Context, *parts: str) -> str | None:
     for part in parts:
         section = getattr(p, part)
         if section is None:
-            return f"needs a profile with [{part}]" + (" (running with --profile none)" if p.is_empty else "")
+            return f"needs a profile with [{part}]" + (" (reviewing with discovery only, no profile)" if p.is_empty else "")
         table = getattr(section, "table")
         if ctx.profile_table(table) is None:
             return f"table {table} is missing from schema {p.schema}"

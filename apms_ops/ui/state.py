@@ -21,7 +21,7 @@ from apms_ops.connections import (
 )
 from apms_ops.errors import ConfigError, DatabaseError, OpsError
 from apms_ops.profiles import builtin_profiles
-from apms_ops.review import Review, run_review
+from apms_ops.review import Review, run_review, with_acceptances
 
 ENV_KEY = "apms_ops.environment"
 PROFILE_KEY = "apms_ops.profile"
@@ -131,10 +131,21 @@ def load_review(env: Environment | None = None, profile: str | None = None) -> R
     if key in failures:
         raise failures[key]
     try:
-        return Review.from_dict(_review_dict(key[0], env, profile))
+        review = Review.from_dict(_review_dict(key[0], env, profile))
     except Exception as exc:
         failures[key] = exc
         raise
+    return with_acceptances(review, _active_acceptances(env.name))
+
+
+def _active_acceptances(environment: str) -> dict:
+    """Today's acceptances (not cached: accepting a finding shows at once); none when the store fails."""
+    from apms_ops.ui.report import store
+
+    try:
+        return store().active_acceptances(environment)
+    except Exception:  # noqa: BLE001 - the review stands without them; the History page reports the store
+        return {}
 
 
 def review_failure(env: Environment) -> BaseException | None:
