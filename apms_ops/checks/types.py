@@ -43,7 +43,7 @@ def id_types(ctx: Context) -> Outcome:
         if r["type"] != r["expected"]
     ]
     aligned = len(with_expectation) - len(findings)
-    detail = f"{aligned} of {len(with_expectation)} tables have the expected id type ({described}){tail}"
+    detail = f"{aligned} of {len(with_expectation)} tables have the expected id type (all {len(rows)} tables: {described}){tail}"
     return Outcome(FAIL if findings else PASS, len(with_expectation), aligned, detail, findings)
 
 
