@@ -6,12 +6,7 @@ from apms_ops.invariants import REGISTRY
 from apms_ops.ui import invariant_tests as inv
 from apms_ops.ui import operators, state, widgets
 
-env = None
-try:
-    env = state.current_environment()
-except Exception as exc:  # noqa: BLE001 - every failure is a panel
-    widgets.error_panel(exc, env)
-    st.stop()
+env = state.page_environment()
 
 st.title("Invariant tests")
 st.markdown("Each test writes tagged rows in **one transaction that is always rolled back**, asks the database whether it "

@@ -10,11 +10,10 @@ from apms_ops.ui import operators, report, state, widgets
 
 state.on_refresh(hist.clear)
 
-env = None
+env = state.page_environment()
 try:
-    env = state.current_environment()
     store = report.store()
-except Exception as exc:  # noqa: BLE001 - every failure is a panel
+except Exception as exc:  # noqa: BLE001 - a broken history store is a panel
     widgets.error_panel(exc, env)
     st.stop()
 

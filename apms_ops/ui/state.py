@@ -153,6 +153,17 @@ def review_failure(env: Environment) -> BaseException | None:
     return st.session_state.get(FAILURES_KEY, {}).get((environment_key(env), current_profile()))
 
 
+def page_environment() -> Environment:
+    """For pages that need no review: the current environment, or an error panel and the end of the page run."""
+    from apms_ops.ui import widgets
+
+    try:
+        return current_environment()
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel, never a traceback
+        widgets.error_panel(exc, None)
+        st.stop()
+
+
 def page_review() -> Review:
     """For pages: the current review, or an error panel and the end of the page run."""
     from apms_ops.ui import widgets
