@@ -328,6 +328,9 @@ def test_taken_port_is_replaced_at_next_start(server, demo_root):
     old_port = int((demo_root / "port").read_text())
     server.stop()
     with socket.socket() as blocker:
+        # SO_REUSEADDR: the stopped server may leave the port in TIME_WAIT, which would make
+        # this bind fail; a listening socket still keeps postgres off the port.
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         blocker.bind(("127.0.0.1", old_port))
         blocker.listen()
         urls = server.ensure_running()
