@@ -39,13 +39,7 @@ if review is not None:
         report.download_report(review, key="history.report")
     if decision.allowed and right.button("Save this run", key="history.save", icon=":material/save:",
                                          help="Store the review shown (with the active acceptances applied), as audit does"):
-        try:
-            run_id = hist.save_run(review, decision.run_by)
-        except Exception as exc:  # noqa: BLE001
-            widgets.error_panel(exc, env)
-        else:
-            hist.flash(f"Saved as run #{run_id}.")
-            st.rerun()
+        hist.perform(lambda: hist.save_run(review, decision.run_by), lambda run_id: f"Saved as run #{run_id}.", env)
 
 # ---------------------------------------------------------------- verdict timeline
 
@@ -126,29 +120,21 @@ if decision.allowed:
                                 min_value=date.today() + timedelta(days=1), key="history.accept.expires")
         scope = st.radio("For", ["this environment", "every environment"], horizontal=True, key="history.accept.scope")
         if st.form_submit_button("Accept finding", icon=":material/task_alt:"):
-            try:
-                picked = findings.get(chosen) or {}
-                acc_id = hist.accept(picked.get("fingerprint"), picked.get("check_id"), reason, expires,
-                                     environment=env.name if scope == "this environment" else None,
-                                     finding=picked.get("finding"), run_by=decision.run_by)
-            except Exception as exc:  # noqa: BLE001
-                widgets.error_panel(exc, env)
-            else:
-                hist.flash(f"Acceptance #{acc_id} recorded; the next saved run leaves the finding out of the verdict.")
-                st.rerun()
+            picked = findings.get(chosen) or {}
+            hist.perform(
+                lambda: hist.accept(picked.get("fingerprint"), picked.get("check_id"), reason, expires,
+                                    environment=env.name if scope == "this environment" else None,
+                                    finding=picked.get("finding"), run_by=decision.run_by),
+                lambda acc_id: f"Acceptance #{acc_id} recorded; the next saved run leaves the finding out of the verdict.",
+                env,
+            )
     active = {a["id"]: hist.acceptance_label(a) for a in hist.acceptances(env.name)}
     if active:
         with st.form("history.revoke"):
             st.markdown("**Revoke an acceptance** — the finding counts in the verdict again.")
             acc = st.selectbox("Acceptance", list(active), format_func=active.get, key="history.revoke.id")
             if st.form_submit_button("Revoke", icon=":material/undo:"):
-                try:
-                    hist.revoke(acc, decision.run_by)
-                except Exception as exc:  # noqa: BLE001
-                    widgets.error_panel(exc, env)
-                else:
-                    hist.flash(f"Acceptance #{acc} revoked.")
-                    st.rerun()
+                hist.perform(lambda: hist.revoke(acc, decision.run_by), lambda _: f"Acceptance #{acc} revoked.", env)
 
 # ---------------------------------------------------------------- sign-off
 
@@ -169,10 +155,5 @@ if decision.allowed:
         comment = st.text_area("Comment", key="history.signoff.comment", max_chars=4000,
                                placeholder="Conditions, reasons, who decided")
         if st.form_submit_button("Sign off", icon=":material/approval:"):
-            try:
-                sid = hist.sign_off(env.name, choice, migration, comment, decision.run_by)
-            except Exception as exc:  # noqa: BLE001
-                widgets.error_panel(exc, env)
-            else:
-                hist.flash(f"Sign-off #{sid} recorded.")
-                st.rerun()
+            hist.perform(lambda: hist.sign_off(env.name, choice, migration, comment, decision.run_by),
+                         lambda sid: f"Sign-off #{sid} recorded.", env)

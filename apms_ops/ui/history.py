@@ -332,6 +332,20 @@ def flash(message: str) -> None:
     st.session_state[FLASH_KEY] = message
 
 
+def perform(action, done, env) -> None:
+    """Run a write an operator asked for: an error panel when it fails, else ``done(result)``
+    as a message on the next run and a rerun that redraws the tables."""
+    from apms_ops.ui import widgets
+
+    try:
+        result = action()
+    except Exception as exc:  # noqa: BLE001 - a refused write is a panel, never a traceback
+        widgets.error_panel(exc, env)
+        return
+    flash(done(result))
+    st.rerun()
+
+
 def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
