@@ -13,15 +13,12 @@ peak Python memory under 200 MB at 2,000 tables.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,33 +26,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from apms_ops.catalog import read_snapshot  # noqa: E402
-from apms_ops.connections import Environment, dispose_engines, engine_for, read_only_session  # noqa: E402
+from apms_ops.connections import Environment, engine_for, read_only_session  # noqa: E402
 from apms_ops.review import run_review  # noqa: E402
+from harness import scratch_database  # noqa: E402
 from schema_generator import generate_schema_sql  # noqa: E402
 
-ADMIN = os.environ.get("APMS_OPS_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SEEDS = ROOT / "sql" / "seeds"
-
-
-def make_db(name: str, sql_text: str) -> str:
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = ADMIN.rsplit("/", 1)[0] + "/" + name
-    # Committed in chunks: thousands of CREATE TABLEs in one transaction exhaust the lock table.
-    statements = [s for s in sql_text.split(";\n") if s.strip()]
-    with psycopg.connect(url, autocommit=True) as conn:
-        for i in range(0, len(statements), 200):
-            with conn.transaction():
-                conn.execute(";\n".join(statements[i:i + 200]))
-        conn.execute("ANALYZE")
-    return url
-
-
-def drop_db(name: str) -> None:
-    dispose_engines()
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def snapshot_statements(env: Environment) -> int:
@@ -104,11 +80,8 @@ def main() -> int:
     cases = [("bench_staging", seed)] + [(f"bench_gen{n}", generate_schema_sql(n, args.rows)) for n in args.tables]
     rows = []
     for name, text in cases:
-        url = make_db(name, text)
-        try:
+        with scratch_database(name, text) as url:
             rows.append(measure(name, url, args.repeat))
-        finally:
-            drop_db(name)
     keys = list(rows[0])
     widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
     print("  ".join(k.ljust(widths[k]) for k in keys))

@@ -16,18 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,83 +29,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from apms_ops.connections import Environment, demo_environment, dispose_engines  # noqa: E402
 from apms_ops.review import run_review  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, running_dashboard, scratch_database  # noqa: E402
 from schema_generator import generate_schema_sql  # noqa: E402
 
-ADMIN_URL = os.environ.get("APMS_OPS_BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 TIMEOUT_MS = 300_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def scratch_database(n_tables: int):
-    """A database holding the generated schema; dropped on the way out, whatever happens."""
-    name = f"apmsops_bench_{os.getpid()}_gen{n_tables}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
-        started = time.perf_counter()
-        # Committed in chunks: thousands of CREATE TABLEs in one transaction exhaust the lock table.
-        statements = [s for s in generate_schema_sql(n_tables).split(";\n") if s.strip()]
-        with psycopg.connect(url, autocommit=True) as conn:
-            for i in range(0, len(statements), 200):
-                with conn.transaction():
-                    conn.execute(";\n".join(statements[i:i + 200]))
-            conn.execute("ANALYZE")
-        print(f"  created {name}: {n_tables} tables in {time.perf_counter() - started:.1f} s", flush=True)
-        yield url
-    finally:
-        dispose_engines()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        print(f"  dropped {name}", flush=True)
-
-
-@contextmanager
-def dashboard(extra_env: dict[str, str], script: Path | None = None):
-    """``streamlit run dashboard.py`` (or ``script``) on a free port; always terminated."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **extra_env}
-    if "DATABASE_URL" not in extra_env:
-        env.pop("DATABASE_URL", None)  # only the database this run is about
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {Path(log.name).read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("no answer from /_stcore/health") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        Path(log.name).unlink(missing_ok=True)
 
 
 def time_to_verdict(context, url: str) -> tuple[float, float, str]:
@@ -161,7 +82,7 @@ def measure(label: str, extra_env: dict[str, str], env: Environment | None, n: i
         review_s = time.perf_counter() - started
         engine_verdict, tables = review.verdict, len((review.facts or {}).get("tables") or [])
         dispose_engines()
-    with dashboard(extra_env, script) as url:
+    with running_dashboard(extra_env, script) as url:
         cold = visits(browser, url + "/", 1, same_browser=False)[0]
         new_browser = visits(browser, url + "/", n, same_browser=False)
         same_browser = visits(browser, url + "/", n, same_browser=True)
@@ -204,7 +125,7 @@ def main() -> int:
             demo = demo_environment("demo-staging")
             results.append(measure("staging demo (nothing configured: demo-staging)",
                                    {"APMS_OPS_SECRETS": no_secrets}, demo, args.visits, browser))
-            with scratch_database(args.tables) as url:
+            with scratch_database(f"apmsops_bench_{os.getpid()}_gen{args.tables}", generate_schema_sql(args.tables)) as url:
                 results.append(measure(f"generated {args.tables}-table schema (DATABASE_URL)",
                                        {"APMS_OPS_SECRETS": no_secrets, "DATABASE_URL": url, "APMS_OPS_ENV_NAME": f"gen{args.tables}"},
                                        Environment(f"gen{args.tables}", url), args.visits, browser))

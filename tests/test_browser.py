@@ -8,12 +8,7 @@ result, and saves a screenshot per page under ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,67 +18,27 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from apms_ops.ui import navigation
 from conftest import ROOT
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from harness import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # Pages that draw an Altair chart on the staging demo.
 CHART_PAGES = {"deploy-overview", "type-alignment", "fk-coverage", "workspace-versions", "migration-history"}
 WAIT_MS = 60_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"no answer from {url}/_stcore/health within {timeout}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def dashboard_url(staging_url, tmp_path_factory):
     """``streamlit run dashboard.py`` on a free port with DATABASE_URL set; always terminated."""
     tmp = tmp_path_factory.mktemp("browser")
-    log = tmp / "streamlit.log"
-    port = free_port()
-    env = {
-        **os.environ,
+    with running_dashboard({
         "DATABASE_URL": staging_url,
         "APMS_OPS_ENV_NAME": "staging",
         "APMS_OPS_SECRETS": str(tmp / "no-secrets.toml"),  # only DATABASE_URL: no developer secrets leak in
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, proc, log)
+    }) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")

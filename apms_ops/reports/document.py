@@ -478,7 +478,7 @@ def _criteria_blocks(review: Review, fired: dict) -> list[Block]:
             acc_n = sum(len(c.findings) - len(c.open_findings) for c in checks)
             out.append(h(4, f"{i}. {reason.text.split(':')[0]} ({reason.rule})"))
             lines = [f"**Issue:** {reason.text}",
-                     f"**Checks:** " + ", ".join(f"{mono(c.id)} {c.status}" for c in checks),
+                     "**Checks:** " + ", ".join(f"{mono(c.id)} {c.status}" for c in checks),
                      f"**Open findings:** {open_n}" + (f" ({acc_n} accepted)" if acc_n else ""),
                      "**Clears when:** the findings are fixed, or each is accepted with a reason and an expiry by an operator."]
             out.append(ul(lines))
