@@ -118,15 +118,28 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
         out[key], err = _guard(fetch, ctx.conn, snap, profile)
         if err:
             out["errors"][key] = err
-    mig_table = profile.migrations_table or "_prisma_migrations"
+    mig_table = ctx.migrations_table
     if ctx.conn is not None and ctx.profile_table(mig_table) is not None:
-        out["migrations"], err = _guard(audits.migrations, ctx.conn, profile.schema, mig_table)
+        out["migrations"], err = _guard(lambda: ctx.migration_history)
         if err:
             out["errors"]["migrations"] = err
     else:
         out["migrations"] = None
         out["errors"]["migrations"] = f"no {mig_table} table in schema {profile.schema}"
+    out["migration_status"], err = _guard(_migration_status, ctx)
+    if err:
+        out["errors"]["migration_status"] = err
     return _jsonable(out)
+
+
+def _migration_status(ctx: Context) -> list[dict] | None:
+    """Every migration of the folder and the history with its state (None without a folder)."""
+    from apms_ops.migrations.status import migration_status
+
+    folder = ctx.migrations_folder
+    if folder is None:
+        return None
+    return [s.to_dict() for s in migration_status(folder, (ctx.migration_history or []) if ctx.conn is not None else [])]
 
 
 def _jsonable(value):

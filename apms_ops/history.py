@@ -610,7 +610,7 @@ class HistoryStore:
 
 
 def run_audit(env, store: HistoryStore | None = None, *, profile: str = "auto", only: list[str] | None = None,
-              run_by: str | None = None, source: str = "audit"):
+              run_by: str | None = None, source: str = "audit", migrations_dir=None):
     """Review ``env`` with its active acceptances applied and save the run; returns ``(review, run_id)``.
 
     The CLI's ``audit`` and ``check --save`` and the dashboard's "Save this run" all
@@ -620,7 +620,7 @@ def run_audit(env, store: HistoryStore | None = None, *, profile: str = "auto", 
     from apms_ops.review import run_review
 
     store = store or HistoryStore()
-    review = run_review(env, profile, only=only, acceptances=store.active_acceptances(env.name))
+    review = run_review(env, profile, only=only, acceptances=store.active_acceptances(env.name), migrations_dir=migrations_dir)
     run_id = store.save_review(review, run_by=run_by, source=source)
     return review, run_id
 

@@ -132,8 +132,13 @@ def run_review(
     only: list[str] | None = None,
     acceptances: dict[str, dict] | None = None,
     with_facts: bool = False,
+    migrations_dir=None,
 ) -> Review:
-    """Review ``env`` read-only: snapshot, checks, verdict (and, on request, the facts pages show)."""
+    """Review ``env`` read-only: snapshot, checks, verdict (and, on request, the facts pages show).
+
+    ``migrations_dir`` (a path or a read ``MigrationsFolder``) is the app's
+    migrations folder; without it the profile's ``migrations.dir`` is used.
+    """
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with read_only_session(env) as conn:
@@ -147,7 +152,7 @@ def run_review(
             snapshot = read_snapshot(conn)
             requested = profile if profile not in (None, "", "auto") else (env.profile or "auto")
             chosen = choose_profile(requested, snapshot, env.schema)
-            ctx = Context(snapshot, chosen, conn, health_url=env.health_url)
+            ctx = Context(snapshot, chosen, conn, health_url=env.health_url, migrations_dir=migrations_dir)
             results = run_checks(ctx, only)
             facts = facts_module.collect(ctx, results) if with_facts else None
         finally:

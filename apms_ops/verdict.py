@@ -42,12 +42,25 @@ RULES: tuple[Rule, ...] = (
     Rule("R9", HOLD, "Foreign keys are missing", ("C1.foreign_keys", "C1.critical_foreign_keys")),
     Rule("R10", HOLD, "CHECK constraints are missing", ("C1.check_constraints",)),
     Rule("R11", HOLD, "A required extension is missing", ("C1.extensions",)),
-    Rule("R12", HOLD, "The migration history is incomplete", ("C1.migrations",)),
+    Rule("R12", HOLD, "The migration history is incomplete", ("C1.migrations",),
+         when=lambda f: f.get("state") != "failed"),
     Rule("R13", HOLD, "A workspace has no ACTIVE version", ("C4.one_active_per_workspace",),
          when=lambda f: (f.get("active") or 0) == 0),
     Rule("R14", HOLD, "The application's health endpoint does not answer", ("C6.health",)),
     Rule("R15", HOLD, "A check could not run, so its part of the design is unverified", ("*",), statuses=(ERROR,)),
+    # `prisma migrate deploy` refuses to run while one is failed; what it half did is unknown.
+    Rule("R16", HOLD, "A migration failed and was not rolled back", ("C1.migrations",),
+         when=lambda f: f.get("state") == "failed"),
+    Rule("R17", HOLD, "Migrations in the folder are not applied", ("C1.migrations_folder",),
+         when=lambda f: f.get("state") == "pending"),
+    Rule("R18", HOLD, "An applied migration was edited afterwards (checksum drift)", ("C1.migrations_folder",),
+         when=lambda f: f.get("state") == "checksum drift"),
+    Rule("R19", HOLD, "Applied migrations are missing from the migrations folder", ("C1.migrations_folder",),
+         when=lambda f: f.get("state") == "missing locally"),
 )
+
+
+MIGRATION_RULES = frozenset({"R16", "R17", "R18", "R19"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,11 @@ def _reason_text(rule: Rule, fired: list[CheckResult]) -> str:
             return text + (": " + ", ".join(extra) if extra else "")
     if rule.id == "R15":
         return f"{rule.title}: " + "; ".join(f"{r.id} ({r.detail})" for r in fired)
+    if rule.id in MIGRATION_RULES:
+        # Name exactly the migrations the rule fired on: the check's detail mixes every state.
+        names = [f["migration"] for r in fired for f in r.open_findings if rule.when(f) and f.get("migration")]
+        if names:
+            return f"{rule.title}: " + ", ".join(dict.fromkeys(names))
     return f"{rule.title}: " + "; ".join(r.detail for r in fired)
 
 

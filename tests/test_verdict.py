@@ -29,10 +29,15 @@ RULE_CASES = [
     ("R9", HOLD, res("C1.critical_foreign_keys", "FAIL", [{"table": "t"}], 17, 16)),
     ("R10", HOLD, res("C1.check_constraints", "FAIL", [{"table": "t"}], 22, 21)),
     ("R11", HOLD, res("C1.extensions", "FAIL", [{"extension": "pgcrypto"}])),
-    ("R12", HOLD, res("C1.migrations", "WARN")),
+    ("R12", HOLD, res("C1.migrations", "WARN", [{"table": "_prisma_migrations", "problem": "no migration history table"}])),
+    ("R12", HOLD, res("C1.migrations", "FAIL", [{"migration": "m", "problem": "not applied"}])),
     ("R13", HOLD, res("C4.one_active_per_workspace", "WARN", [{"workspace": "w", "active": 0}])),
     ("R14", HOLD, res("C6.health", "FAIL", [{"url": "u"}])),
     ("R15", HOLD, res("C1.orphans", "ERROR", detail="permission denied for table x")),
+    ("R16", HOLD, res("C1.migrations", "FAIL", [{"migration": "m", "state": "failed"}])),
+    ("R17", HOLD, res("C1.migrations_folder", "FAIL", [{"migration": "m", "state": "pending"}])),
+    ("R18", HOLD, res("C1.migrations_folder", "FAIL", [{"migration": "m", "state": "checksum drift"}])),
+    ("R19", HOLD, res("C1.migrations_folder", "FAIL", [{"migration": "m", "state": "missing locally"}])),
 ]
 
 

@@ -110,11 +110,14 @@ class Context:
     audits, a read-only connection. Audit results are computed once and shared
     (C1.orphans and C5.isolation read the same scan)."""
 
-    def __init__(self, snapshot: Snapshot, profile: Profile, conn: Connection | None = None, health_url: str | None = None):
+    def __init__(self, snapshot: Snapshot, profile: Profile, conn: Connection | None = None, health_url: str | None = None,
+                 migrations_dir=None):
         self.snapshot = snapshot
         self.profile = profile
         self.conn = conn
         self.health_url = health_url
+        # A path or an already read MigrationsFolder; None falls back to the profile's migrations.dir.
+        self.migrations_dir = migrations_dir
 
     @cached_property
     def references(self) -> list[Reference]:
@@ -130,6 +133,29 @@ class Context:
 
         column = self.profile.workspaces.column if self.profile.workspaces else None
         return audits.reference_counts(self._conn(), self.references, workspace_column=column, snapshot=self.snapshot)
+
+    @property
+    def migrations_table(self) -> str:
+        return self.profile.migrations_table or "_prisma_migrations"
+
+    @cached_property
+    def migration_history(self) -> list[dict] | None:
+        """The migration history table's rows, oldest first (None when there is no such table)."""
+        from apms_ops import audits
+
+        if self.profile_table(self.migrations_table) is None:
+            return None
+        return audits.migrations(self._conn(), self.profile.schema, self.migrations_table)
+
+    @cached_property
+    def migrations_folder(self):
+        """The app's migrations folder (``--migrations-dir`` or the profile's ``migrations.dir``), or None."""
+        from apms_ops.migrations.folder import MigrationsFolder, read_folder
+
+        given = self.migrations_dir or self.profile.migrations_dir
+        if given is None or isinstance(given, MigrationsFolder):
+            return given
+        return read_folder(given)
 
     def _conn(self) -> Connection:
         if self.conn is None:

@@ -4,7 +4,7 @@ refer to them)."""
 
 from __future__ import annotations
 
-from apms_ops.checks import isolation, lifecycle, runtime, schema, types, workspaces
+from apms_ops.checks import isolation, lifecycle, migration_folder, runtime, schema, types, workspaces
 from apms_ops.checks.base import BLOCKER, MAJOR, Check
 
 REGISTRY: tuple[Check, ...] = (
@@ -16,6 +16,7 @@ REGISTRY: tuple[Check, ...] = (
     Check("C1.partial_unique_index", "Partial unique index", BLOCKER, schema.partial_unique_index),
     Check("C1.orphans", "Orphaned records", BLOCKER, schema.orphans, needs_data=True),
     Check("C1.migrations", "Migration history", MAJOR, schema.migrations, needs_data=True),
+    Check("C1.migrations_folder", "Migrations folder vs history", MAJOR, migration_folder.migrations_folder, needs_data=True),
     Check("C2.id_types", "Table id types", BLOCKER, types.id_types),
     Check("C2.reference_types", "Reference column types", BLOCKER, types.reference_types),
     Check("C3.lifecycle", "Configuration lifecycle", BLOCKER, lifecycle.lifecycle, needs_data=True),

@@ -252,19 +252,27 @@ def orphans(ctx: Context) -> Outcome:
 
 
 def migrations(ctx: Context) -> Outcome:
-    """The migration history shows the expected migration applied, and nothing failed or half-applied."""
+    """The migration history shows the expected migration applied, and nothing failed or half-applied.
+
+    Failed means what Prisma means: a row not finished and not marked rolled
+    back. ``prisma migrate deploy`` refuses to run until it is resolved; a
+    migration that failed, was rolled back and applied again is applied.
+    """
     profile = ctx.profile
-    table = profile.migrations_table or "_prisma_migrations"
-    if ctx.profile_table(table) is None:
+    table = ctx.migrations_table
+    rows = ctx.migration_history
+    if rows is None:
         if profile.migrations_table:
-            return Outcome(WARN, profile.expected_migration, None, f"no migration history table {table} in schema {profile.schema}")
+            return Outcome(WARN, profile.expected_migration, None, f"no migration history table {table} in schema {profile.schema}",
+                           [{"table": table, "problem": "no migration history table"}])
         return Outcome(SKIP, None, None, f"no {table} table (no profile names a migration history)")
-    rows = audits.migrations(ctx.conn, profile.schema, table)
     applied = [r for r in rows if r["state"] == "applied"]
     failed = [r for r in rows if r["state"] == "failed"]
     latest = applied[-1]["migration"] if applied else None
-    findings = [{"migration": r["migration"], "problem": "started but not finished (failed)"} for r in failed]
+    findings = [{"migration": r["migration"], "state": "failed", "problem": "started but not finished (failed)"} for r in failed]
     if profile.expected_migration and profile.expected_migration not in {r["migration"] for r in applied}:
         findings.append({"migration": profile.expected_migration, "problem": "not applied"})
     detail = f"{len(applied)} applied, {len(failed)} failed, {sum(r['state'] == 'rolled back' for r in rows)} rolled back; latest applied: {latest or 'none'}"
+    if failed:
+        detail += "; failed: " + ", ".join(r["migration"] for r in failed)
     return Outcome(FAIL if findings else PASS, profile.expected_migration, latest, detail, findings)

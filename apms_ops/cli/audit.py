@@ -9,7 +9,10 @@ failed job, and the history keeps only runs that have figures.
 from __future__ import annotations
 
 from apms_ops.checks import select_checks
-from apms_ops.cli.common import add_profile_option, add_target_options, environment_from_args, gate_exit_code, write_output
+from apms_ops.cli.common import (
+    add_migrations_dir_option, add_profile_option, add_target_options, environment_from_args, gate_exit_code,
+    migrations_folder_from_args, write_output,
+)
 from apms_ops.cli.history import add_history_option, open_store
 from apms_ops.errors import ConfigError
 from apms_ops.history import current_user, run_audit
@@ -21,6 +24,7 @@ def register(sub) -> None:
     p = sub.add_parser("audit", help="review with accepted findings applied, save the run, exit by the gate (for schedules)")
     add_target_options(p)
     add_profile_option(p)
+    add_migrations_dir_option(p)
     add_history_option(p)
     p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...)")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
@@ -62,9 +66,11 @@ def summary_lines(review, run_id: int, store, changes: dict | None) -> list[str]
 
 def run_audit_command(args) -> int:
     select_checks(args.only)  # unknown ids fail before connecting
+    folder = migrations_folder_from_args(args)
     store = open_store(args)  # a broken store fails before the database is touched
     env = environment_from_args(args)
-    review, run_id = run_audit(env, store, profile=args.profile, only=args.only, run_by=current_user(), source="audit")
+    review, run_id = run_audit(env, store, profile=args.profile, only=args.only, run_by=current_user(), source="audit",
+                               migrations_dir=folder)
     extras = store.report_extras(review, run_id=run_id)
     print("\n".join(summary_lines(review, run_id, store, extras["changes"])))
     if args.report:

@@ -6,7 +6,10 @@ import json
 import sys
 
 from apms_ops.checks import REGISTRY, select_checks
-from apms_ops.cli.common import add_output_options, add_profile_option, add_target_options, environment_from_args, gate_exit_code, write_output
+from apms_ops.cli.common import (
+    add_migrations_dir_option, add_output_options, add_profile_option, add_target_options, environment_from_args, gate_exit_code,
+    migrations_folder_from_args, write_output,
+)
 from apms_ops.reports import FORMATS, render
 from apms_ops.review import run_review
 
@@ -15,6 +18,7 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="review a database and print the verdict (exit 1 on NO_GO)")
     add_target_options(p)
     add_profile_option(p)
+    add_migrations_dir_option(p)
     add_output_options(p, FORMATS, "table")
     p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...)")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
@@ -31,18 +35,19 @@ def register(sub) -> None:
 
 def run_check_command(args) -> int:
     select_checks(args.only)  # unknown ids fail before connecting
+    folder = migrations_folder_from_args(args)
     env = environment_from_args(args)
     if args.save:
         from apms_ops.history import HistoryStore, current_user
 
         store = HistoryStore(args.history_url)  # a broken store fails before the database is touched
         review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name),
-                            with_facts=args.include_facts)
+                            with_facts=args.include_facts, migrations_dir=folder)
         run_id = store.save_review(review, run_by=current_user(), source="cli")
         # stderr: standard output stays the requested format, for pipes.
         print(f"apms-ops: run #{run_id} saved to {store.masked_url}", file=sys.stderr)
     else:
-        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts)
+        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts, migrations_dir=folder)
     write_output(render(review, args.format, include_facts=args.include_facts), args.output)
     return gate_exit_code(review.verdict, "hold" if args.fail_on == "hold" else None)
 

@@ -24,6 +24,20 @@ def add_profile_option(parser: argparse.ArgumentParser) -> None:
                         help="built-in profile name (apms), a .toml file, 'none' for discovery only, or 'auto' (default)")
 
 
+def add_migrations_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--migrations-dir", metavar="PATH",
+                        help="the app's prisma/migrations folder: compare it with _prisma_migrations (pending, drift, missing locally)")
+
+
+def migrations_folder_from_args(args):
+    """The folder ``--migrations-dir`` names, read before any connection (a bad path exits 2 at once); None without it."""
+    if not getattr(args, "migrations_dir", None):
+        return None
+    from apms_ops.migrations.folder import read_folder
+
+    return read_folder(args.migrations_dir)
+
+
 def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...], default: str) -> None:
     parser.add_argument("--format", choices=formats, default=default)
     parser.add_argument("--output", metavar="FILE", help="write the result to FILE instead of standard output")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from apms_ops.checks import select_checks
-from apms_ops.cli.common import add_profile_option, add_target_options, environment_from_args, write_output
+from apms_ops.cli.common import (
+    add_migrations_dir_option, add_profile_option, add_target_options, environment_from_args, migrations_folder_from_args, write_output,
+)
 from apms_ops.cli.history import add_history_option, open_store
 from apms_ops.errors import ConfigError
 from apms_ops.history import current_user
@@ -15,6 +17,7 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="write the validation report: the review now, invariant runs, sign-off, changes since the last run")
     add_target_options(p)
     add_profile_option(p)
+    add_migrations_dir_option(p)
     add_history_option(p)
     p.add_argument("--format", choices=REPORT_FORMATS, default="markdown")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -46,7 +49,8 @@ def run_report_command(args) -> int:
     else:
         select_checks(args.only)
         env = environment_from_args(args)
-        review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name))
+        review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name),
+                            migrations_dir=migrations_folder_from_args(args))
         if args.save:
             run_id = store.save_review(review, run_by=current_user(), source="report")
     extras = store.report_extras(review, run_id=run_id, since=args.since)

@@ -84,6 +84,7 @@ class Profile:
     schema: str = "public"
     migrations_table: str | None = None
     expected_migration: str | None = None
+    migrations_dir: str | None = None  # the app's prisma/migrations folder (relative to the profile file)
     extensions: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     existing_tables: tuple[str, ...] = ()
@@ -206,6 +207,13 @@ _TOP_KEYS = {
 }
 
 
+def _relative_to(source: str, path: str | None) -> str | None:
+    """``path`` as written, or relative to the directory of the profile file ``source``."""
+    if path is None or Path(path).expanduser().is_absolute() or not Path(source).suffix == ".toml":
+        return path
+    return str(Path(source).parent / path)
+
+
 def parse_profile(data: dict[str, Any], source: str) -> Profile:
     """A ``Profile`` from a parsed TOML tree; every problem names ``source`` and the key."""
     r = _Reader(source)
@@ -217,7 +225,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
     if name == "none":
         r.fail("profile.name", "'none' is reserved for discovery without a profile")
 
-    migrations = r.table(data, "migrations", {"table", "expected_latest"}) or {}
+    migrations = r.table(data, "migrations", {"table", "expected_latest", "dir"}) or {}
     extensions = r.table(data, "extensions", {"required"}) or {}
     tables = r.table(data, "tables", {"created", "existing"}) or {}
     id_types = data.get("id_types", {})
@@ -316,6 +324,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         schema=r.string(head, "schema", "profile.schema", required=False, default="public"),
         migrations_table=r.string(migrations, "table", "migrations.table", required=False),
         expected_migration=r.string(migrations, "expected_latest", "migrations.expected_latest", required=False),
+        migrations_dir=_relative_to(source, r.string(migrations, "dir", "migrations.dir", required=False)),
         extensions=r.strings(extensions, "required", "extensions.required"),
         tables=r.strings(tables, "created", "tables.created"),
         existing_tables=r.strings(tables, "existing", "tables.existing"),

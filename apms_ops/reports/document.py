@@ -41,6 +41,8 @@ ACTIONS = {
     "C1.partial_unique_index": "Create or rebuild the partial unique index (Remediation SQL, CONCURRENTLY).",
     "C1.orphans": "Fix the orphaned rows (delete them or point them at existing rows); VALIDATE CONSTRAINT fails while they exist.",
     "C1.migrations": "Resolve the migration history (failed or missing migrations).",
+    "C1.migrations_folder": ("Deploy the pending migrations (lint them first: lint-migration), restore edited migration files "
+                             "to the text that ran, and add to the folder the migrations the database has and the folder lacks."),
     "C2.id_types": "Align the id types with the design before any reference is added.",
     "C2.reference_types": "Change each reference column to the type of the key it references.",
     "C3.lifecycle": "Repair the configuration versions that break the lifecycle rules.",
@@ -63,6 +65,8 @@ RISKS = {
     "C1.orphans": "Rows point at rows that do not exist: the application may fail on them, and a foreign key cannot be "
                   "validated until they are fixed.",
     "C1.migrations": "The deployed schema may not be the one the migration describes.",
+    "C1.migrations_folder": "The database is not at the state the repository describes: what ran differs from what is "
+                            "reviewed, and environments drift apart silently.",
     "C2.id_types": "Ids of an unexpected type break references and the application's mappings.",
     "C2.reference_types": "A reference whose type differs from its key cannot get a foreign key, and joins cast silently.",
     "C3.lifecycle": "Versions outside the lifecycle make it unclear which configuration is in force.",

@@ -1,5 +1,6 @@
 -- Migrations page and C1.migrations: the migration history table (Prisma's shape).
 SELECT m.migration_name::text                                        AS migration,
+       m.checksum::text                                              AS checksum,
        m.started_at,
        m.finished_at,
        m.rolled_back_at,
