@@ -25,6 +25,8 @@ class Column:
     type: str
     not_null: bool = False
     position: int = 0
+    default: str | None = None  # pg_get_expr of the default (or of a generated column's expression)
+    identity: str = ""          # "a" GENERATED ALWAYS, "d" BY DEFAULT, "" none
 
 
 @dataclass
@@ -164,7 +166,8 @@ def read_snapshot(conn: Connection) -> Snapshot:
             )
         if row["column_name"] is not None:
             table.columns[row["column_name"]] = Column(
-                name=row["column_name"], type=row["data_type"], not_null=row["not_null"], position=row["position"]
+                name=row["column_name"], type=row["data_type"], not_null=row["not_null"], position=row["position"],
+                default=row.get("column_default"), identity=row.get("identity") or "",
             )
     for row in conn.execute(constraints_q).mappings():
         snap.constraints.append(

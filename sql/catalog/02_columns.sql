@@ -8,11 +8,15 @@ SELECT n.nspname                                        AS schema_name,
        a.attnum                                         AS position,
        a.attname                                        AS column_name,
        pg_catalog.format_type(a.atttypid, a.atttypmod)  AS data_type,
-       a.attnotnull                                     AS not_null
+       a.attnotnull                                     AS not_null,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)     AS column_default,
+       a.attidentity::text                              AS identity
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_attribute AS a
          ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef AS ad
+         ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
  WHERE c.relkind IN ('r', 'p')
    AND NOT c.relispartition
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
