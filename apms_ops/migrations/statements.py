@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pglast import ast, parse_sql
-from pglast.enums import TransactionStmtKind
+from pglast.enums import ObjectType, TransactionStmtKind
 from pglast.parser import ParseError
 
 _OPENS = {TransactionStmtKind.TRANS_STMT_BEGIN, TransactionStmtKind.TRANS_STMT_START}
@@ -76,3 +76,26 @@ def parse_script(text: str, *, whole_script_is_one_transaction: bool = True) -> 
                 explicit = False
         out.append(Statement(i, node, source.strip().rstrip(";").strip(), line_of(text, start), in_block))
     return out
+
+
+def statement_tables(node: ast.Node, schema: str = "public") -> list[tuple[str, str]]:
+    """The tables a statement creates, changes, indexes, empties or drops (``(schema, table)``), in order."""
+    def key(relation: ast.RangeVar) -> tuple[str, str]:
+        return (relation.schemaname or schema, relation.relname)
+
+    out: list[tuple[str, str]] = []
+    if isinstance(node, (ast.AlterTableStmt, ast.IndexStmt, ast.CreateStmt)) and node.relation is not None:
+        out.append(key(node.relation))
+        for cmd in getattr(node, "cmds", None) or ():
+            ref = getattr(getattr(cmd, "def_", None), "pktable", None)
+            if isinstance(ref, ast.RangeVar):
+                out.append(key(ref))
+    elif isinstance(node, ast.RenameStmt) and node.relation is not None:
+        out.append(key(node.relation))
+    elif isinstance(node, ast.TruncateStmt):
+        out.extend(key(r) for r in node.relations or ())
+    elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+        for names in node.objects or ():
+            parts = [n.sval for n in names]
+            out.append((parts[-2] if len(parts) > 1 else schema, parts[-1]))
+    return list(dict.fromkeys(out))
