@@ -9,7 +9,6 @@ from apms_ops import audits, remediation
 from apms_ops.catalog import qualified
 from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, Context, Outcome
 from apms_ops.expressions import normalize
-from apms_ops.sqlfiles import quote
 
 
 def extensions(ctx: Context) -> Outcome:
@@ -100,7 +99,7 @@ def foreign_keys(ctx: Context) -> Outcome:
     findings += [{
         "table": qualified(r.schema, r.table), "column": r.column_label, "references": r.target,
         "constraint": r.constraint, "problem": "NOT VALID",
-        "sql": f"ALTER TABLE {quote(r.schema, r.table)} VALIDATE CONSTRAINT {quote(r.constraint)};",
+        "sql": remediation.validate_constraint(r.schema, r.table, r.constraint),
     } for r in not_valid]
     present = len(wanted) - len(missing)
     detail = f"{present} of {len(wanted)} {'expected' if ctx.profile.foreign_keys else 'declared or implied'} references have a foreign key"
@@ -162,7 +161,7 @@ def check_constraints(ctx: Context) -> Outcome:
             matched += 1
             if not hit.validated:
                 findings.append({"table": expected.table, "definition": expected.definition, "constraint": hit.name, "problem": "NOT VALID",
-                                 "sql": f"ALTER TABLE {quote(profile.schema, expected.table)} VALIDATE CONSTRAINT {quote(hit.name)};"})
+                                 "sql": remediation.validate_constraint(profile.schema, expected.table, hit.name)})
         else:
             findings.append({
                 "table": expected.table,

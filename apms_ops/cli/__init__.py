@@ -19,7 +19,7 @@ COMMAND_MODULES = (
     "apms_ops.cli.demo",
     "apms_ops.cli.invariants",
     "apms_ops.cli.audit", "apms_ops.cli.report", "apms_ops.cli.acceptances", "apms_ops.cli.signoff", "apms_ops.cli.history",
-    "apms_ops.cli.migrations", "apms_ops.cli.lint", "apms_ops.cli.drift",
+    "apms_ops.cli.migrations", "apms_ops.cli.lint", "apms_ops.cli.drift", "apms_ops.cli.remediate",
 )
 
 

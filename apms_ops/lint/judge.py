@@ -116,6 +116,7 @@ class Target:
         self.dropped: set[tuple[str, str]] = set()
         self.added: dict[tuple[str, str], dict[str, bool]] = {}  # column -> has a non-null default
         self.not_valid: dict[tuple[str, str, str], ast.Constraint] = {}
+        self.validated_fks: set[tuple] = set()  # (table, columns, referenced table) validated by earlier statements
         self._stats: dict[tuple[str, str], probes.TableStats] = {}
 
     @property
@@ -130,8 +131,13 @@ class Target:
         return (parts[-2] if len(parts) > 1 else self.schema, parts[-1])
 
     def in_database(self, key) -> bool:
-        """The table exists in the database now and no earlier statement dropped or recreated it."""
-        return self.snapshot.table(*key) is not None and key not in self.created and key not in self.dropped
+        """The table exists in the database now and no earlier statement dropped or recreated it.
+
+        Partitions are not in the snapshot (their parent stands for them): they are looked up.
+        """
+        if key in self.created or key in self.dropped:
+            return False
+        return self.snapshot.table(*key) is not None or self.stats(key).kind is not None
 
     def new_column(self, key, column: str) -> bool:
         return column in self.added.get(key, {}) or key in self.created
@@ -140,6 +146,14 @@ class Target:
         if key not in self._stats:
             self._stats[key] = probes.table_stats(self.conn, *key)
         return self._stats[key]
+
+    def kind(self, key) -> str | None:
+        """table | partitioned | None."""
+        t = self.snapshot.table(*key)
+        if t is not None:
+            return t.kind
+        kind = self.stats(key).kind if key not in self.created else "r"
+        return {"r": "table", "p": "partitioned"}.get(kind)
 
     def rows(self, key) -> int | None:
         if not self.in_database(key):
@@ -269,11 +283,15 @@ def _index_keys(params, target: Target) -> tuple[list[sql.Composable], list[str]
 
 def _create_index(node: ast.IndexStmt, stmt: Statement, target: Target, out: _Emitter) -> None:
     key = target.key(node.relation)
-    table = target.snapshot.table(*key)
+    partitioned = target.in_database(key) and target.kind(key) == "partitioned"
     what = f"CREATE {'UNIQUE ' if node.unique else ''}INDEX{' CONCURRENTLY' if node.concurrent else ''} on {qualified(*key)}"
+    if partitioned and not node.relation.inh:
+        # ON ONLY the parent: an empty, INVALID index is created; partitions' indexes are attached later.
+        out.locks.append(target.lock("SHARE", key))
+        return
     if node.concurrent:
         _concurrently(stmt, out, what)
-        if table is not None and table.kind == "partitioned" and target.in_database(key):
+        if partitioned:
             out.add("L13.partitioned_table_unsupported", f"{what}: {qualified(*key)} is partitioned, and PostgreSQL cannot "
                     "build an index on a partitioned table concurrently", {"partitioned": True})
     lock = target.lock("SHARE UPDATE EXCLUSIVE" if node.concurrent else "SHARE", key, "index build")
@@ -563,12 +581,19 @@ def _add_foreign_key(key, con: ast.Constraint, stmt: Statement, target: Target, 
     out.locks.append(lock)
     if con.conname and not_valid:
         target.not_valid[(*key, con.conname)] = con
-    table = target.snapshot.table(*key)
     what = (f"ADD FOREIGN KEY {qualified(*key)}({', '.join(columns)}) -> {qualified(*parent)}({', '.join(ref_columns)})"
             f"{' NOT VALID' if not_valid else ''}")
     if not target.in_database(key):
         return
-    if (not_valid and table is not None and table.kind == "partitioned"
+    partitioned = target.kind(key) == "partitioned"
+    if not not_valid:
+        target.validated_fks.add((key, tuple(columns), parent))
+    if not not_valid and partitioned and _partitions_carry_fk(key, columns, parent, target):
+        # Every partition has this foreign key validated: PostgreSQL attaches them, no scan.
+        out.locks[-1] = target.lock("SHARE ROW EXCLUSIVE", key, extra=[parent])
+        out.notes.append(f"{what}: every partition already has it validated; PostgreSQL attaches them without a scan")
+        return
+    if (not_valid and partitioned
             and target.server_version_num < NOT_VALID_FK_ON_PARTITIONED_FROM):
         out.add("L13.partitioned_table_unsupported", f"{what}: {qualified(*key)} is partitioned and PostgreSQL "
                 f"{target.snapshot.server.get('server_version', '')} refuses NOT VALID foreign keys on partitioned tables",
@@ -586,6 +611,11 @@ def _add_foreign_key(key, con: ast.Constraint, stmt: Statement, target: Target, 
     if any(target.new_column(key, c) for c in columns) or len(columns) != len(ref_columns) or not columns:
         return
     _fk_violations(key, columns, parent, ref_columns, con.fk_matchtype == "f", what, target, out, deferred=not_valid)
+
+
+def _partitions_carry_fk(key, columns, parent, target: Target) -> bool:
+    leaves = probes.partition_foreign_keys(target.conn, *key, list(columns), *parent)
+    return bool(leaves) and all(has or (leaf, tuple(columns), parent) in target.validated_fks for leaf, has in leaves.items())
 
 
 def _fk_violations(key, columns, parent, ref_columns, match_full: bool, what: str, target: Target, out: _Emitter,
@@ -648,6 +678,7 @@ def _validate(key, name: str, target: Target, out: _Emitter) -> None:
     what = f"VALIDATE CONSTRAINT {name} on {qualified(*key)}"
     if is_fk:
         columns, parent, ref_columns = _fk_columns(con, target)
+        target.validated_fks.add((key, tuple(columns), parent))
         if columns and len(columns) == len(ref_columns) and not any(target.new_column(key, c) for c in columns):
             _fk_violations(key, columns, parent, ref_columns, con.fk_matchtype == "f", what, target, out, deferred=False)
     elif con.contype == ConstrType.CONSTR_CHECK:

@@ -99,3 +99,11 @@ def type_change(conn, schema: str, table: str, column: str, new_type: str) -> di
     except sa.exc.DBAPIError:
         return None
     return dict(row) if row else None
+
+
+def partition_foreign_keys(conn, schema: str, table: str, columns: list[str], ref_schema: str, ref_table: str) -> dict[tuple[str, str], bool]:
+    """``{leaf partition: has a validated FK on columns -> referenced}`` for a partitioned table."""
+    rows = conn.execute(sa.text(sqlfiles.load("lint/partition_foreign_keys.sql")), {
+        "name": sql.Identifier(schema, table).as_string(None), "referenced": sql.Identifier(ref_schema, ref_table).as_string(None),
+        "columns": list(columns)}).mappings()
+    return {(r["schema_name"], r["table_name"]): r["has_validated_fk"] for r in rows}
