@@ -3,7 +3,7 @@
 import streamlit as st
 
 from apms_ops.samples import sample_label
-from apms_ops.ui import charts, state, tables, widgets
+from apms_ops.ui import charts, fixes, state, tables, widgets
 
 EXPANDED_LIMIT = 60  # per-FK panels; the table and the migration below hold every one
 
@@ -56,5 +56,6 @@ if script:
     st.caption("Copy it (icon at the top right of the block) or download it. Review before running; fix orphans first.")
     st.code(script, language="sql")
     widgets.sql_download(script, file_name=f"apms-ops-{review.environment}-remediation.sql", key="fk.migration.sql")
+    fixes.fix_folders_download()
 else:
     widgets.empty_state("Nothing to add: no finding comes with SQL.")

@@ -1,15 +1,38 @@
-"""Migrations: the migration history table (applied, failed, rolled back), with times and durations."""
+"""Migrations: the app's migrations folder against the history (timeline), and the history table itself."""
 
 import streamlit as st
 
-from apms_ops.ui import charts, state, tables, widgets
+from apms_ops.ui import charts, migrations, state, tables, widgets
 
 review = state.page_review()
 
 widgets.page_header("Migrations", review, "The migration history (`_prisma_migrations`): a migration started but not "
                     "finished failed half-way; one rolled back was undone.", json_key="migrations.json")
 checks = tables.check_rows(review)
-widgets.status_table(checks[checks["Id"] == "C1.migrations"], key="migrations.checks.csv", file_name="migration_check.csv")
+widgets.status_table(checks[checks["Id"].isin(["C1.migrations", "C1.migrations_folder"])], key="migrations.checks.csv",
+                     file_name="migration_check.csv")
+
+st.subheader("Migrations folder vs history")
+folder = migrations.folder_input()
+if folder:
+    status = migrations.status_or_panel(folder)
+    if status is not None:
+        names = status["summary"]
+        a, b, c, d, e = st.columns(5)
+        a.metric("Pending", len(names["pending"]), border=True)
+        b.metric("Failed", len(names["failed"]), border=True)
+        c.metric("Checksum drift", len(names["checksum drift"]), border=True)
+        d.metric("Missing locally", len(names["missing locally"]), border=True)
+        e.metric("Rolled back (history)", len(names["rolled back"]), border=True)
+        timeline = migrations.timeline_rows(status)
+        if not timeline.empty:
+            st.altair_chart(migrations.timeline_chart(timeline, [m["migration"] for m in status["migrations"]]), width="stretch")
+        widgets.status_table(migrations.status_rows(status), key="migrations.status.csv", file_name="migration_status.csv",
+                             status_columns=("State",), empty="The folder and the history are both empty.")
+else:
+    st.caption("Give the app's prisma/migrations folder to see what is pending, edited after it ran, or missing from it.")
+
+st.subheader("History table")
 
 if tables.facts(review).get("migrations") is None:
     st.info(f"No migration history to show: {widgets.md_escape(tables.fact_error(review, 'migrations') or 'no history table')}.",

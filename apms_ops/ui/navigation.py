@@ -29,6 +29,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/5_workspaces.py", "Workspaces", ":material/workspaces:", "workspace-versions", "Review"),
     PageSpec("pages/6_orphans_isolation.py", "Orphans & isolation", ":material/link_off:", "orphans-isolation", "Review"),
     PageSpec("pages/7_migrations.py", "Migrations", ":material/history_edu:", "migration-history", "Review"),
+    PageSpec("pages/10_drift.py", "Drift", ":material/compare_arrows:", "environment-drift", "Release"),
+    PageSpec("pages/11_migration_lint.py", "Migration lint", ":material/rule:", "pending-migration-lint", "Release"),
     PageSpec("pages/8_invariant_tests.py", "Invariant tests", ":material/science:", "invariant-tests", "Operate"),
     PageSpec("pages/9_history.py", "History", ":material/history:", "audit-history", "Operate"),
 )

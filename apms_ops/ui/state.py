@@ -91,6 +91,16 @@ def current_environment() -> Environment:
     return choices.configured[name]
 
 
+def environment_named(name: str) -> Environment:
+    """One of the environments the picker offers, by name (for pages that compare two)."""
+    choices = environment_choices()
+    if choices.error:
+        raise ConfigError(choices.error)
+    if name not in choices.names:
+        raise ConfigError(f"unknown environment {name!r}")
+    return _demo_environment(name) if choices.demo else choices.configured[name]
+
+
 def environment_or_none() -> Environment | None:
     """The current environment, or None where there is none (for masking an error's message)."""
     try:
@@ -114,7 +124,9 @@ def environment_key(env: Environment) -> str:
 
 @st.cache_data(ttl=REVIEW_TTL_S, max_entries=64, show_spinner="Reviewing the database (read-only)...")
 def _review_dict(env_key: str, _env: Environment, profile: str) -> dict:
-    return run_review(_env, profile, with_facts=True).to_dict(include_facts=True)
+    # The app's migrations folder, when the deployment names one, joins the review (C1.migrations_folder).
+    folder = os.environ.get("APMS_OPS_MIGRATIONS_DIR") or None
+    return run_review(_env, profile, with_facts=True, migrations_dir=folder).to_dict(include_facts=True)
 
 
 def load_review(env: Environment | None = None, profile: str | None = None) -> Review:
