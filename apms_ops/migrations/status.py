@@ -156,23 +156,13 @@ def migration_status(folder: MigrationsFolder | None, rows: list[dict]) -> list[
     return ordered
 
 
+_LISTED = ((APPLIED, lambda s: s.applied), (PENDING, lambda s: s.pending), (FAILED, lambda s: s.failed),
+           (ROLLED_BACK, lambda s: s.rolled_back > 0), (DRIFT, lambda s: s.drift), (MISSING_LOCALLY, lambda s: s.missing_locally))
+
+
 def summary(statuses: list[MigrationStatus]) -> dict[str, list[str]]:
     """Names per state and per problem, as ``migrate status`` would list them."""
-    out: dict[str, list[str]] = {k: [] for k in (APPLIED, PENDING, FAILED, ROLLED_BACK, DRIFT, MISSING_LOCALLY)}
-    for s in statuses:
-        if s.applied:
-            out[APPLIED].append(s.name)
-        if s.pending:
-            out[PENDING].append(s.name)
-        if s.failed:
-            out[FAILED].append(s.name)
-        if s.rolled_back:
-            out[ROLLED_BACK].append(s.name)
-        if s.drift:
-            out[DRIFT].append(s.name)
-        if s.missing_locally:
-            out[MISSING_LOCALLY].append(s.name)
-    return out
+    return {state: [s.name for s in statuses if test(s)] for state, test in _LISTED}
 
 
 def read_history(conn, schema: str = "public", table: str = "_prisma_migrations") -> list[dict] | None:
