@@ -125,6 +125,9 @@ def test_every_state_is_named(history):
     assert (folder_check.target, folder_check.actual) == (6, 3)  # init, add_name, add_index
     failed = review.check("C1.migrations")
     assert [f["migration"] for f in failed.findings] == ["20260105000000_add_phone"]
+    # Rolled-back attempts are history, named too: one applied again, one not (pending).
+    assert "rolled back: 20260103000000_add_index, 20260106000000_add_city" in failed.detail
+    assert "rolled back before: 20260103000000_add_index, 20260106000000_add_city" in folder_check.detail
 
     status = {s["migration"]: s for s in review.facts["migration_status"]}
     assert status["20260103000000_add_index"]["state"] == "applied"

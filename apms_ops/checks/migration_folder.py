@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome
-from apms_ops.migrations.status import DRIFT, FAILED, MISSING_LOCALLY, PENDING, migration_status, summary
+from apms_ops.migrations.status import DRIFT, FAILED, MISSING_LOCALLY, PENDING, ROLLED_BACK, migration_status, summary
 
 
 def _finding(status, problem: str) -> dict:
@@ -41,7 +41,8 @@ def migrations_folder(ctx: Context) -> Outcome:
     detail = f"{applied} of {len(folder.migrations)} migrations in {folder.path.name}/ applied"
     if rows is None:
         detail += f" (no {ctx.migrations_table} table in schema {ctx.profile.schema})"
-    for label, key in (("pending", PENDING), ("checksum drift", DRIFT), ("missing locally", MISSING_LOCALLY), ("failed", FAILED)):
+    for label, key in (("pending", PENDING), ("checksum drift", DRIFT), ("missing locally", MISSING_LOCALLY), ("failed", FAILED),
+                       ("rolled back before", ROLLED_BACK)):
         if names[key]:
             detail += f"; {label}: " + ", ".join(names[key])
     return Outcome(FAIL if findings else PASS, len(folder.migrations), applied, detail, findings)

@@ -272,6 +272,7 @@ def migrations(ctx: Context) -> Outcome:
     if profile.expected_migration and profile.expected_migration not in {r["migration"] for r in applied}:
         findings.append({"migration": profile.expected_migration, "problem": "not applied"})
     detail = f"{len(applied)} applied, {len(failed)} failed, {sum(r['state'] == 'rolled back' for r in rows)} rolled back; latest applied: {latest or 'none'}"
-    if failed:
-        detail += "; failed: " + ", ".join(r["migration"] for r in failed)
+    for label, listed in (("failed", failed), ("rolled back", [r for r in rows if r["state"] == "rolled back"])):
+        if listed:
+            detail += f"; {label}: " + ", ".join(dict.fromkeys(r["migration"] for r in listed))
     return Outcome(FAIL if findings else PASS, profile.expected_migration, latest, detail, findings)
