@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
+from psycopg import sql
+
 from apms_ops.catalog import read_snapshot
 from apms_ops.connections import Environment, read_only_session
 from apms_ops.errors import ConfigError
@@ -109,6 +112,9 @@ def lint_scripts(env: Environment, scripts: list[Script], *, sample: int = 10, s
     with read_only_session(env) as conn:
         snapshot = read_snapshot(conn)
         target = Target(conn, snapshot, schema or env.schema or "public", sample=sample)
+        # Names in a migration's expressions resolve as the app sees them, built-ins first (nothing can shadow them).
+        conn.execute(sa.text("SELECT pg_catalog.set_config('search_path', :path, true)"),
+                     {"path": f"pg_catalog, {sql.Identifier(target.schema).as_string(None)}"})
         for script in scripts:
             entry = {"migration": script.migration, "file": script.file, "statements": 0, "error": None}
             migrations.append(entry)

@@ -118,6 +118,7 @@ class Target:
         self.not_valid: dict[tuple[str, str, str], ast.Constraint] = {}
         self.validated_fks: set[tuple] = set()  # (table, columns, referenced table) validated by earlier statements
         self._stats: dict[tuple[str, str], probes.TableStats] = {}
+        self.estimated: set[tuple[str, str]] = set()  # tables whose count timed out: figures are the planner's estimate
 
     @property
     def server_version_num(self) -> int:
@@ -156,9 +157,14 @@ class Target:
         return {"r": "table", "p": "partitioned"}.get(kind)
 
     def rows(self, key) -> int | None:
+        """Exact rows (count(*)); the planner's estimate when the count timed out; None when neither is known."""
         if not self.in_database(key):
             return 0 if key in self.created else None
-        return self.stats(key).rows
+        s = self.stats(key)
+        if s.rows is None and (s.estimated_rows or -1) >= 0:
+            self.estimated.add(key)
+            return s.estimated_rows
+        return s.rows
 
     def lock(self, mode: str, key, work: str = "none", *, with_indexes: bool = False, extra=()) -> Lock:
         """The lock a statement takes on ``key`` (and ``extra`` tables); ``work`` is what it does while holding it."""
@@ -199,6 +205,15 @@ def _typmods(type_name: ast.TypeName) -> list[int]:
 
 def _not_null(columns: list[str]) -> sql.Composable:
     return sql.SQL(" AND ").join(sql.SQL("apms_ops_row.{} IS NOT NULL").format(sql.Identifier(c)) for c in columns)
+
+
+def _n(value) -> str:
+    return "an unknown number of" if value is None else f"{value:,}"
+
+
+def _has_rows(rows: int | None) -> bool:
+    """Rows there, or not known (a count that timed out on a big table): a hazard is not waved through."""
+    return rows is None or rows > 0
 
 
 def _count_text(count: probes.Count) -> str:
@@ -251,11 +266,17 @@ def judge(stmt: Statement, migration: str, file: str, target: Target) -> Judged:
             out.locks.append(lock)
             rows = target.rows(key)
             if target.in_database(key):
-                out.add("L10.destructive", f"TRUNCATE {qualified(*key)} deletes {rows if rows is not None else 'an unknown number of'} rows",
+                out.add("L10.destructive", f"TRUNCATE {qualified(*key)} deletes {_n(rows)} rows",
                         {"rows_lost": rows}, lock=lock)
     elif isinstance(node, ast.ReindexStmt):
         if any(isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ()):
             _concurrently(stmt, out, "REINDEX CONCURRENTLY")
+    for key in sorted(target.estimated):
+        out.notes.append(f"rows of {qualified(*key)} are the planner's estimate: counting them exceeded the statement timeout "
+                         f"({target.stats(key).error})")
+        for f in out.findings:
+            f.figures.setdefault("rows_estimated", True)
+    target.estimated.clear()
     return Judged(out.findings, out.locks, out.notes)
 
 
@@ -299,8 +320,8 @@ def _create_index(node: ast.IndexStmt, stmt: Statement, target: Target, out: _Em
     if not target.in_database(key):
         return
     rows = target.rows(key)
-    if not node.concurrent and (rows or 0) > 0:
-        out.add("L6.index_build_blocks_writes", f"{what} builds over {rows:,} rows while writes to the table wait",
+    if not node.concurrent and _has_rows(rows):
+        out.add("L6.index_build_blocks_writes", f"{what} builds over {_n(rows)} rows while writes to the table wait",
                 {"rows": rows, "table_bytes": lock.bytes}, lock=lock,
                 fix="CREATE INDEX CONCURRENTLY, alone in its own migration.sql (Prisma then runs it outside a transaction).")
     if node.unique:
@@ -341,7 +362,7 @@ def _alter_table_cmd(key, cmd: ast.AlterTableCmd, stmt: Statement, target: Targe
         if target.in_database(key) and not target.new_column(key, column) and target.snapshot.column(*key, column) is not None:
             count = probes.violations(target.conn, *key, sql.SQL("apms_ops_row.{} IS NOT NULL").format(sql.Identifier(column)), sample=0)
             out.add("L10.destructive", f"DROP COLUMN {name}.{column} loses {_count_text(count)} non-NULL values "
-                    f"(of {target.rows(key):,} rows)", {"values_lost": count.value, "rows": target.rows(key)})
+                    f"(of {_n(target.rows(key))} rows)", {"values_lost": count.value, "rows": target.rows(key)})
         target.added.get(key, {}).pop(column, None)
     elif sub == AlterTableType.AT_AlterColumnType:
         _alter_type(key, cmd, target, out)
@@ -374,7 +395,6 @@ def _add_column(key, coldef: ast.ColumnDef, target: Target, out: _Emitter) -> No
     generated = ConstrType.CONSTR_GENERATED in cons
     not_null = coldef.is_not_null or ConstrType.CONSTR_NOTNULL in cons or ConstrType.CONSTR_PRIMARY in cons or identity or serial
     null_default = default_expr is None or (isinstance(default_expr, ast.A_Const) and default_expr.isnull)
-    rows = target.rows(key) if target.in_database(key) else 0
     volatile = []
     if default_expr is not None:
         volatile = volatile_calls(target.conn, *called_functions_and_operators(default_expr))
@@ -384,13 +404,15 @@ def _add_column(key, coldef: ast.ColumnDef, target: Target, out: _Emitter) -> No
     lock = target.lock("ACCESS EXCLUSIVE", key, "rewrite" if rewrite_reason else "none", with_indexes=True)
     out.locks.append(lock)
     target.added.setdefault(key, {})[coldef.colname] = not null_default or serial or identity or generated
-    if not target.in_database(key):
-        return
-    if not_null and null_default and not (serial or identity or generated) and (rows or 0) > 0:
+    fails = not_null and null_default and not (serial or identity or generated)
+    if not target.in_database(key) or not (fails or rewrite_reason):
+        return  # a nullable column, or one with a constant default: a catalog change, no row counted
+    rows = target.rows(key)
+    if fails and null_default and not (serial or identity or generated) and _has_rows(rows):
         out.add("L9.not_null_column_without_default", f"ADD COLUMN {name} NOT NULL without a default fails: the table has "
-                f"{rows:,} rows that would hold NULL", {"rows": rows})
-    if rewrite_reason and (rows or 0) > 0:
-        out.add("L7.table_rewrite", f"ADD COLUMN {name} rewrites {rows:,} rows: {rewrite_reason}", {"rows": rows}, lock=lock)
+                f"{_n(rows)} rows that would hold NULL", {"rows": rows})
+    if rewrite_reason and _has_rows(rows):
+        out.add("L7.table_rewrite", f"ADD COLUMN {name} rewrites {_n(rows)} rows: {rewrite_reason}", {"rows": rows}, lock=lock)
 
 
 def _alter_type(key, cmd: ast.AlterTableCmd, target: Target, out: _Emitter) -> None:
@@ -415,12 +437,14 @@ def _alter_type(key, cmd: ast.AlterTableCmd, target: Target, out: _Emitter) -> N
     lock = target.lock("ACCESS EXCLUSIVE", key, "rewrite" if change.rewrite else "none", with_indexes=True)
     out.locks.append(lock)
     out.notes.append(f"{name}: {facts['old_type']} -> {shown_type}: {change.reason}")
-    rows = target.rows(key)
-    if change.rewrite and (rows or 0) > 0:
-        out.add("L7.table_rewrite", f"ALTER COLUMN {name} TYPE {shown_type} rewrites {rows:,} rows and rebuilds the table's "
-                f"indexes: {change.reason}", {"rows": rows, "table_bytes": lock.bytes}, lock=lock)
+    if not change.rewrite:
+        return  # nothing is converted: nothing can fail, no row is touched
     condition = _narrowing_condition(column, facts, new_typmod) if using_is_column else None
-    if condition is not None and (rows or 0) > 0:
+    rows = target.rows(key)
+    if change.rewrite and _has_rows(rows):
+        out.add("L7.table_rewrite", f"ALTER COLUMN {name} TYPE {shown_type} rewrites {_n(rows)} rows and rebuilds the table's "
+                f"indexes: {change.reason}", {"rows": rows, "table_bytes": lock.bytes}, lock=lock)
+    if condition is not None and _has_rows(rows):
         count = probes.violations(target.conn, *key, condition, sample=target.sample)
         if not count.known or count.value:
             out.add("L8.type_change_violations", f"ALTER COLUMN {name} TYPE {shown_type}: {_count_text(count)} values do not fit",
@@ -469,10 +493,10 @@ def _set_not_null(key, column: str, target: Target, out: _Emitter) -> None:
         nulls = probes.violations(target.conn, *key, sql.SQL("apms_ops_row.{} IS NULL").format(sql.Identifier(column)),
                                   sample=target.sample)
     if not nulls.known or nulls.value:
-        out.add("L4.not_null_violations", f"SET NOT NULL on {name} fails: {_count_text(nulls)} of {rows:,} rows hold NULL",
+        out.add("L4.not_null_violations", f"SET NOT NULL on {name} fails: {_count_text(nulls)} of {_n(rows)} rows hold NULL",
                 {"violating_rows": nulls.value, "rows": rows}, sample=nulls.sample, severity=None if nulls.known else MAJOR)
-    elif (rows or 0) > 0 and not skip_scan:
-        out.add("L12.scan_blocks_writes", f"SET NOT NULL on {name} scans {rows:,} rows under ACCESS EXCLUSIVE", {"rows": rows},
+    elif _has_rows(rows) and not skip_scan:
+        out.add("L12.scan_blocks_writes", f"SET NOT NULL on {name} scans {_n(rows)} rows under ACCESS EXCLUSIVE", {"rows": rows},
                 lock=lock)
 
 
@@ -503,12 +527,12 @@ def _add_constraint(key, con: ast.Constraint, stmt: Statement, target: Target, o
         rows = target.rows(key)
         what = f"ADD CHECK ({_render(con.raw_expr)}){' NOT VALID' if not_valid else ''} on {qualified(*key)}"
         violated = _check_violations(key, con, what, target, out, deferred=not_valid)
-        if not not_valid and not violated and (rows or 0) > 0:
+        if not not_valid and not violated and _has_rows(rows):
             fixed = ast.AlterTableStmt(relation=stmt.node.relation, cmds=(ast.AlterTableCmd(
                 subtype=AlterTableType.AT_AddConstraint, def_=_with(con, skip_validation=True, initially_valid=False)),),
                 objtype=ObjectType.OBJECT_TABLE)
             fix = _not_valid_then_validate(fixed, stmt.node.relation, con.conname)
-            out.add("L12.scan_blocks_writes", f"{what} scans {rows:,} rows under ACCESS EXCLUSIVE", {"rows": rows}, lock=lock, fix=fix)
+            out.add("L12.scan_blocks_writes", f"{what} scans {_n(rows)} rows under ACCESS EXCLUSIVE", {"rows": rows}, lock=lock, fix=fix)
     elif kind in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
         _add_unique(key, con, target, out)
     else:
@@ -544,7 +568,7 @@ def _check_violations(key, con: ast.Constraint, what: str, target: Target, out: 
         return True
     if count.value:
         verb = "passes now, but VALIDATE CONSTRAINT will fail:" if deferred else "fails:"
-        out.add("L3.check_violations", f"{what} {verb} {count.value:,} of {target.rows(key):,} rows violate it",
+        out.add("L3.check_violations", f"{what} {verb} {count.value:,} of {_n(target.rows(key))} rows violate it",
                 {"violating_rows": count.value, "rows": target.rows(key)}, sample=count.sample, severity=MAJOR if deferred else None)
         return True
     return False
@@ -599,12 +623,12 @@ def _add_foreign_key(key, con: ast.Constraint, stmt: Statement, target: Target, 
                 f"{target.snapshot.server.get('server_version', '')} refuses NOT VALID foreign keys on partitioned tables",
                 {"partitioned": True})
     rows = target.rows(key)
-    if not not_valid and (rows or 0) > 0:
+    if not not_valid and _has_rows(rows):
         fixed = ast.AlterTableStmt(relation=stmt.node.relation, cmds=(ast.AlterTableCmd(
             subtype=AlterTableType.AT_AddConstraint, def_=_with(con, skip_validation=True, initially_valid=False)),),
             objtype=ObjectType.OBJECT_TABLE)
         parent_rows = target.rows(parent)
-        out.add("L1.foreign_key_validates", f"{what} scans {rows:,} rows of {qualified(*key)} while writes to "
+        out.add("L1.foreign_key_validates", f"{what} scans {_n(rows)} rows of {qualified(*key)} while writes to "
                 f"{qualified(*key)} and {qualified(*parent)} ({parent_rows if parent_rows is not None else '?'} rows) wait",
                 {"rows": rows, "referenced_rows": parent_rows}, lock=lock,
                 fix=_not_valid_then_validate(fixed, stmt.node.relation, con.conname))
@@ -628,7 +652,7 @@ def _fk_violations(key, columns, parent, ref_columns, match_full: bool, what: st
                 {"violating_rows": None}, severity=MAJOR)
     elif count.value:
         verb = "passes now, but VALIDATE CONSTRAINT will fail:" if deferred else "fails:"
-        out.add("L2.foreign_key_violations", f"{what} {verb} {count.value:,} of {rows:,} rows point at no row of {qualified(*parent)}",
+        out.add("L2.foreign_key_violations", f"{what} {verb} {count.value:,} of {_n(rows)} rows point at no row of {qualified(*parent)}",
                 {"violating_rows": count.value, "rows": rows}, sample=count.sample, severity=MAJOR if deferred else None)
 
 
@@ -644,8 +668,8 @@ def _add_unique(key, con: ast.Constraint, target: Target, out: _Emitter) -> None
         return
     columns = _names(con.keys)
     rows = target.rows(key)
-    if (rows or 0) > 0:
-        out.add("L6.index_build_blocks_writes", f"{what} builds its index over {rows:,} rows under ACCESS EXCLUSIVE",
+    if _has_rows(rows):
+        out.add("L6.index_build_blocks_writes", f"{what} builds its index over {_n(rows)} rows under ACCESS EXCLUSIVE",
                 {"rows": rows, "table_bytes": lock.bytes}, lock=lock)
     if any(target.new_column(key, c) for c in columns):
         return
@@ -699,7 +723,7 @@ def _drop(node: ast.DropStmt, stmt: Statement, target: Target, out: _Emitter) ->
         out.locks.append(lock)
         if target.in_database(key):
             rows = target.rows(key)
-            out.add("L10.destructive", f"DROP TABLE {qualified(*key)} deletes {rows:,} rows" if rows is not None
+            out.add("L10.destructive", f"DROP TABLE {qualified(*key)} deletes {_n(rows)} rows" if rows is not None
                     else f"DROP TABLE {qualified(*key)} deletes its rows (count unknown)", {"rows_lost": rows})
         target.created.pop(key, None)
         target.dropped.add(key)
