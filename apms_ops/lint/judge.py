@@ -493,7 +493,8 @@ def _set_not_null(key, column: str, target: Target, out: _Emitter) -> None:
         nulls = probes.violations(target.conn, *key, sql.SQL("apms_ops_row.{} IS NULL").format(sql.Identifier(column)),
                                   sample=target.sample)
     if not nulls.known or nulls.value:
-        out.add("L4.not_null_violations", f"SET NOT NULL on {name} fails: {_count_text(nulls)} of {_n(rows)} rows hold NULL",
+        verdict = "fails" if nulls.known else "may fail (NULLs not counted)"
+        out.add("L4.not_null_violations", f"SET NOT NULL on {name} {verdict}: {_count_text(nulls)} of {_n(rows)} rows hold NULL",
                 {"violating_rows": nulls.value, "rows": rows}, sample=nulls.sample, severity=None if nulls.known else MAJOR)
     elif _has_rows(rows) and not skip_scan:
         out.add("L12.scan_blocks_writes", f"SET NOT NULL on {name} scans {_n(rows)} rows under ACCESS EXCLUSIVE", {"rows": rows},
@@ -677,7 +678,8 @@ def _add_unique(key, con: ast.Constraint, target: Target, out: _Emitter) -> None
         nulls = probes.violations(target.conn, *key, sql.SQL(" OR ").join(
             sql.SQL("apms_ops_row.{} IS NULL").format(sql.Identifier(c)) for c in columns), sample=target.sample)
         if not nulls.known or nulls.value:
-            out.add("L4.not_null_violations", f"{what} fails: {_count_text(nulls)} rows hold NULL in a key column",
+            out.add("L4.not_null_violations", f"{what} {'fails' if nulls.known else 'may fail (NULLs not counted)'}: "
+                    f"{_count_text(nulls)} rows hold NULL in a key column",
                     {"violating_rows": nulls.value, "rows": rows}, sample=nulls.sample, severity=None if nulls.known else MAJOR)
     keys = [sql.SQL("apms_ops_row.{}").format(sql.Identifier(c)) for c in columns]
     parts = [] if con.nulls_not_distinct and not primary else [sql.SQL("{} IS NOT NULL").format(k) for k in keys]
