@@ -241,5 +241,11 @@ def test_cli_lints_the_pending_migrations_of_a_folder(target, tmp_path, capsys):
     assert "L2.foreign_key_violations" in capsys.readouterr().out
     assert main(["lint-migration", str(root / "20260302000000_orders_fk"), "--dsn", target.url, "--fail-on", "hold"]) == 1
     capsys.readouterr()
+    two = tmp_path / "two.sql"
+    two.write_text("SELECT 1;\nCREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount);\n")
+    assert main(["lint-migration", str(two), "--dsn", target.url, "--format", "json"]) == 1  # as Prisma sends it: one transaction
+    assert [f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["L11.concurrently_in_transaction"]
+    assert main(["lint-migration", str(two), "--dsn", target.url, "--format", "json", "--run-as", "psql"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
     assert main(["lint-migration", str(tmp_path / "nope.sql"), "--dsn", target.url]) == 2
     assert "no such file or folder" in capsys.readouterr().err

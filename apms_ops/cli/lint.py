@@ -16,6 +16,8 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="migration.sql files, migration folders, or the prisma/migrations folder")
     add_target_options(p)
     add_output_options(p, ("table", "json", "markdown"), "table")
+    p.add_argument("--run-as", choices=("prisma", "psql"), default="prisma",
+                   help="prisma (default): a script of several statements runs as one transaction; psql: statement by statement")
     p.add_argument("--sample", type=int, default=10, metavar="N", help="violating rows shown per finding (default 10)")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
     p.set_defaults(func=run_lint_command)
@@ -29,6 +31,6 @@ def run_lint_command(args) -> int:
     if args.sample < 0:
         raise ConfigError("--sample must be 0 or more")
     env = environment_from_args(args)
-    report = lint_paths(env, args.paths, sample=args.sample)
+    report = lint_paths(env, args.paths, sample=args.sample, sent_whole=args.run_as == "prisma")
     write_output(render_lint(report, args.format), args.output)
     return gate_exit_code(report.verdict, "hold" if args.fail_on == "hold" else None)

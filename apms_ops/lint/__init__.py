@@ -19,7 +19,7 @@ from apms_ops.connections import Environment, read_only_session
 from apms_ops.errors import ConfigError
 from apms_ops.lint.judge import Finding, Target, judge
 from apms_ops.lint.rules import BLOCKER, BY_ID, MAJOR, RULES
-from apms_ops.migrations.folder import SCRIPT_NAME, FolderMigration, read_folder
+from apms_ops.migrations.folder import NON_TRANSACTIONAL_MARK, SCRIPT_NAME, FolderMigration, read_folder
 from apms_ops.migrations.statements import ScriptSyntaxError, parse_script
 
 LINT_FORMAT_VERSION = 1
@@ -77,9 +77,13 @@ def scripts_from_folder_migrations(migrations: list[FolderMigration]) -> list[Sc
     return [Script(m.name, str(m.script_path), m.text, not m.non_transactional) for m in migrations]
 
 
-def collect_scripts(paths: list[str], pending_of=None) -> list[Script]:
+def collect_scripts(paths: list[str], pending_of=None, *, sent_whole: bool = True) -> list[Script]:
     """The scripts ``paths`` name: a ``migration.sql`` (or any .sql file), a migration folder, or a
-    whole migrations folder, whose pending migrations ``pending_of(folder)`` picks."""
+    whole migrations folder, whose pending migrations ``pending_of(folder)`` picks.
+
+    ``sent_whole``: each script reaches the server as one query string, as Prisma sends it
+    (False: statement by statement, as ``psql -f`` runs it).
+    """
     scripts: list[Script] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -89,13 +93,13 @@ def collect_scripts(paths: list[str], pending_of=None) -> list[Script]:
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path}: cannot read: {exc}") from None
             name = path.parent.name if path.name == SCRIPT_NAME else path.name
-            scripts.append(Script(name, str(path), text))
+            scripts.append(Script(name, str(path), text, sent_whole and not text.lstrip().startswith(NON_TRANSACTIONAL_MARK)))
         elif (path / SCRIPT_NAME).is_file():
-            scripts.extend(collect_scripts([str(path / SCRIPT_NAME)]))
+            scripts.extend(collect_scripts([str(path / SCRIPT_NAME)], sent_whole=sent_whole))
         elif path.is_dir():
             folder = read_folder(path)
             chosen = pending_of(folder) if pending_of else list(folder.migrations)
-            scripts.extend(scripts_from_folder_migrations(chosen))
+            scripts.extend(Script(s.migration, s.file, s.text, s.sent_whole and sent_whole) for s in scripts_from_folder_migrations(chosen))
         else:
             raise ConfigError(f"{path}: no such file or folder")
     return scripts
@@ -153,8 +157,8 @@ def pending_migrations(env: Environment, folder, *, schema: str = "public", tabl
     return [folder.get(s.name) for s in statuses if s.pending]
 
 
-def lint_paths(env: Environment, paths: list[str], *, sample: int = 10) -> LintReport:
+def lint_paths(env: Environment, paths: list[str], *, sample: int = 10, sent_whole: bool = True) -> LintReport:
     """Lint files, migration folders, or the pending migrations of a migrations folder, against ``env``."""
     schema = env.schema or "public"
-    scripts = collect_scripts(paths, pending_of=lambda folder: pending_migrations(env, folder, schema=schema))
+    scripts = collect_scripts(paths, pending_of=lambda folder: pending_migrations(env, folder, schema=schema), sent_whole=sent_whole)
     return lint_scripts(env, scripts, sample=sample)

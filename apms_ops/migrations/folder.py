@@ -22,6 +22,7 @@ from apms_ops.errors import ConfigError
 SCRIPT_NAME = "migration.sql"
 LOCKFILE_NAME = "migration_lock.toml"
 PROVIDER = "postgresql"
+PROVIDERS = {"postgresql", "postgres"}  # Prisma writes "postgresql"; "postgres" is the schema's alias
 CHECKSUM_LENGTH = 64
 
 # First line of a migration that must not run inside a transaction block
@@ -128,7 +129,7 @@ def read_folder(path: str | Path) -> MigrationsFolder:
     if not root.is_dir():
         raise ConfigError(f"{root}: migrations folder not found (give the app's prisma/migrations directory)")
     provider = _lockfile_provider(root)
-    if provider is not None and provider != PROVIDER:
+    if provider is not None and provider not in PROVIDERS:
         raise ConfigError(f"{root / LOCKFILE_NAME}: provider is {provider!r}, not {PROVIDER!r}: this folder is not for a PostgreSQL database")
     migrations = []
     try:
