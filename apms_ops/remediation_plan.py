@@ -192,7 +192,9 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
     attaches: list[str] = []
     partitioned_tables = [(r.schema, r.table) for r in to_add.values() if snap.table(r.schema, r.table) and snap.table(r.schema, r.table).kind == "partitioned"]
     leaves = {t: catalog.leaves(*t) for t in partitioned_tables}
-    existing = catalog.constraints_on(sorted({(r.schema, r.table) for r in to_add.values()} | {leaf for ls in leaves.values() for leaf in ls}))
+    check_tables = {(profile.schema, f["table"]) for f in results["C1.check_constraints"].findings}
+    existing = catalog.constraints_on(sorted({(r.schema, r.table) for r in to_add.values()} | check_tables
+                                             | {leaf for ls in leaves.values() for leaf in ls}))
 
     for ref in sorted(to_add.values(), key=lambda r: (r.schema, r.table, r.columns)):
         name = remediation.constraint_name(ref.table, tuple(ref.columns), "fkey")
@@ -231,7 +233,7 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
             plan.left_out.append({"what": f"CHECK ({f['definition']}) on {qualified(profile.schema, table)}", **violating})
             continue
         if f.get("problem") != "NOT VALID":
-            if name in (existing.get((profile.schema, table)) or catalog.constraints_on([(profile.schema, table)]).get((profile.schema, table), {})):
+            if name in existing.get((profile.schema, table), {}):
                 adds.append(remediation.drop_constraint(profile.schema, table, name))
             adds.append(remediation.add_check_not_valid(profile.schema, table, f["definition"], name))
         validates.append(Step(_slug("validate", table, name), f"Validate {name} on {qualified(profile.schema, table)}",
