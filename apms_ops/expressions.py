@@ -33,7 +33,8 @@ What counts as the same (PostgreSQL's own parse analysis, and nothing cleverer):
   (so ``BETWEEN SYMMETRIC 20 AND 1`` is ``BETWEEN SYMMETRIC 1 AND 20``, and
   neither is a plain ``BETWEEN``);
 - ``x IN (a, b)`` is ``x = ANY (ARRAY[a, b])`` (one item: ``x = a``; items that
-  mention columns: OR-ed ``=``); ``NOT IN`` is ``<> ALL``;
+  mention columns: OR-ed ``=``); ``NOT IN`` is ``<> ALL``; the items of such a
+  list in any order (it is an OR of equalities);
 - literals are compared as values of the type PostgreSQL gave them: ``'x'``
   and ``'x'::text``, ``DATE '2000-01-01'`` and ``'2000-1-1'::date``, ``-1`` and
   ``'-1'::integer``, ``5`` and ``(5)::numeric``, ``interval '1 week'`` and
@@ -77,7 +78,8 @@ from pglast.parser import ParseError
 
 from apms_ops import sqlvalues
 
-__all__ = ["Comparison", "ExpressionError", "compare", "same", "parse", "normalize", "printed", "sql_type"]
+__all__ = ["Comparison", "ExpressionError", "compare", "same", "parse", "normalize", "printed", "sql_text",
+           "referenced_columns", "sql_type"]
 
 
 class ExpressionError(ValueError):
@@ -579,6 +581,35 @@ def _print(n: Node, top: bool = True) -> str:
     return f"<{n.name}>"
 
 
+def referenced_columns(text: str) -> set[str]:
+    """The column names a definition mentions (empty when it cannot be read)."""
+    try:
+        tree = parse(text)
+    except ExpressionError:
+        return set()
+    out: set[str] = set()
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if n.kind == "column":
+            out.add(n.name)
+        stack.extend(n.args)
+    return out
+
+
+def sql_text(text: str) -> str:
+    """``text`` re-printed by PostgreSQL's grammar (pglast): one expression, safe to put in generated SQL.
+
+    Raises ExpressionError when ``text`` is not exactly one expression, so a
+    definition from a profile is never pasted into a script unread.
+    """
+    from pglast.stream import RawStream
+
+    if text is None or not str(text).strip():
+        raise ExpressionError("empty definition")
+    return RawStream()(_expression_node(str(text).strip()))
+
+
 def printed(text: str, **options) -> str:
     """``text`` in PostgreSQL's printed form (BETWEEN and IN expanded, literals typed as written)."""
     return _print(parse(text, **options))
@@ -732,6 +763,8 @@ class _Comparer:
             return _Difference(f"cast to {a.type} vs {b.type}", a, b)
         if k in ("func", "sqlvalue", "raw") and a.value != b.value:
             return _Difference(f"{_describe(a)} differs in its modifiers", a, b)
+        if k in ("any", "all") and a.args[1].kind == b.args[1].kind == "array":
+            return self._list(a, b)
         if len(a.args) != len(b.args):
             noun = "elements" if k == "array" else "arguments"
             return _Difference(f"{_describe(a)} with {len(a.args)} {noun} vs {len(b.args)}", a, b)
@@ -765,6 +798,20 @@ class _Comparer:
         if k == "func":
             return f"argument {i + 1} of {parent.name}()"
         return str(parent)
+
+    def _list(self, a: Node, b: Node) -> _Difference | None:
+        """``x = ANY (ARRAY[...])`` (an IN list): the subject, then the items in any order."""
+        d = self.diff(a.args[0], b.args[0], a.args[1], b.args[1], "comparison")
+        if d is not None:
+            return _Difference(d.why, d.expected, d.actual, d.where + [self._place(a, 0)])
+        xs, ys = list(a.args[1].args), list(b.args[1].args)
+        match = _matching(len(xs), len(ys), lambda i, j: self.same(xs[i], ys[j]))
+        if len(match) == len(xs) == len(ys):
+            return None
+        missing = "; ".join(str(xs[i]) for i in range(len(xs)) if i not in match) or "none"
+        extra = "; ".join(str(ys[j]) for j in range(len(ys)) if j not in match.values()) or "none"
+        return _Difference(f"the list has {len(xs)} items in the expected definition and {len(ys)} in the actual one "
+                           f"(expected, not found: {missing}; found, not expected: {extra})", a, b)
 
     def _multiset(self, a: Node, b: Node) -> _Difference | None:
         word = a.kind.upper()
@@ -882,6 +929,9 @@ def _key(n: Node) -> str:
         return f"({left} {name} {right})"
     if k == "distinct":
         return "(" + " IS DISTINCT FROM ".join(sorted(_key(a) for a in n.args)) + ")"
+    if k in ("any", "all") and n.args[1].kind == "array":
+        items = ", ".join(sorted(_key(a) for a in n.args[1].args))
+        return f"({_key(n.args[0])} {n.name} {k.upper()} ({items}))"
     if not n.args:
         return _print(n)
     inner = ", ".join(_key(a) for a in n.args)

@@ -2,7 +2,9 @@
 (every table's id type, every reference with its types and counts, the workspaces).
 
 Collected in the review's own read-only transaction, from the snapshot and the
-audits the checks already ran; the few extra audits run once each.
+audits the checks already ran; the few extra audits run once each. Facts carry
+no judgement of their own: where a fact says whether something is as designed
+(a CHECK that is expected), it repeats what the check decided.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from apms_ops.catalog import qualified
 from apms_ops.checks.base import CheckResult, Context
 from apms_ops.checks.lifecycle import needs
 from apms_ops.checks.types import table_id_types
-from apms_ops.expressions import normalize
 
 
 def _guard(fn, *args):
@@ -78,10 +79,13 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
     missing_tables = [{"table": t, "role": "created" if t in expected_tables else "existing"}
                       for t in list(profile.tables) + list(profile.existing_tables) if ctx.profile_table(t) is None]
 
-    expected_defs = {(c.table, normalize(c.definition)) for c in profile.checks}
+    # The constraints C1.check_constraints matched to an expected definition (PASS, or WARN when NOT VALID).
+    checks_result = by_id.get("C1.check_constraints")
+    matched = {(r["table"], r.get("constraint")) for r in (checks_result.rows if checks_result else [])
+               if r.get("definition") and r["status"] in ("PASS", "WARN")}
     check_constraints = [{
         "table": qualified(c.schema, c.table), "name": c.name, "definition": c.definition, "validated": c.validated,
-        "expected": (c.table, normalize(c.definition)) in expected_defs and c.schema == profile.schema,
+        "expected": c.schema == profile.schema and (c.table, c.name) in matched,
     } for c in snap.check_constraints]
     missing_checks = [f for f in by_id.get("C1.check_constraints", CheckResult("", "", "", "", "")).findings if f.get("problem") != "NOT VALID"]
 
