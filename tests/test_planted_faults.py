@@ -87,3 +87,43 @@ def test_planted_fault(scratch, kind):
     definition_checks = ("C1.foreign_keys", "C1.critical_foreign_keys", "C1.check_constraints", "C1.partial_unique_index")
     for f in (f for c in review.checks if c.id in definition_checks for f in c.findings):
         assert f.get("sql") or f.get("problem") in ("column missing", "referenced key missing"), f
+
+
+# Faults whose fix the review generates: applied statement by statement (as psql would), the
+# same checks pass again. Proves the SQL runs (no "constraint already exists") and fixes the fault.
+FIXED_BY_ITS_SQL = {
+    "fk_missing_critical": ("C1.foreign_keys", "C1.critical_foreign_keys"),
+    "fk_cascade_on_critical": ("C1.foreign_keys", "C1.critical_foreign_keys"),
+    "fk_wrong_target": ("C1.foreign_keys", "C1.critical_foreign_keys"),
+    "fk_deferrable": ("C1.foreign_keys",),
+    "fk_not_valid_critical": ("C1.foreign_keys", "C1.critical_foreign_keys"),
+    "check_missing": ("C1.check_constraints",),
+    "check_not_valid": ("C1.check_constraints",),
+    "check_other_bound": ("C1.check_constraints",),
+    "check_under_another_name": ("C1.check_constraints",),
+    "index_missing": ("C1.partial_unique_index",),
+    "index_not_unique": ("C1.partial_unique_index",),
+    "index_invalid": ("C1.partial_unique_index",),
+    "index_wrong_predicate": ("C1.partial_unique_index",),
+    "index_not_partial": ("C1.partial_unique_index",),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FIXED_BY_ITS_SQL))
+def test_the_generated_sql_fixes_the_fault(scratch, kind):
+    import pglast
+
+    from apms_ops.remediation import migration_script
+    from conftest import admin_connection
+
+    env = scratch.make("fixed", FAULTS[kind])
+    before = run_review(env, "apms")
+    script = migration_script([c.to_dict() for c in before.checks if c.id in FIXED_BY_ITS_SQL[kind]])
+    assert script, kind
+    with admin_connection(env.url) as conn:  # autocommit: CONCURRENTLY runs outside a transaction block
+        for statement in pglast.split(script):
+            conn.execute(statement)
+    after = run_review(env, "apms")
+    for check_id in FIXED_BY_ITS_SQL[kind]:
+        assert after.check(check_id).status == "PASS", after.check(check_id).detail
+    assert after.verdict == "GO", [r.text for r in after.reasons]

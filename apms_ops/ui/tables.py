@@ -208,7 +208,7 @@ def check_constraint_rows(review: Review) -> pd.DataFrame:
     rows = [{"Table": r["table"], "Constraint": r.get("constraint") or DASH, "Expected definition": r.get("definition") or DASH,
              "Actual definition": r.get("actual_definition") or DASH, "Status": r["status"], "Reason": r["reason"]}
             for r in judged(review, "C1.check_constraints")]
-    return _by_status(_frame(rows, ["Table", "Constraint", "Expected definition", "Actual definition", "Status", "Reason"]),
+    return _by_status(_frame(rows, ["Table", "Constraint", "Status", "Reason", "Expected definition", "Actual definition"]),
                       then=["Table", "Constraint"])
 
 
@@ -226,7 +226,7 @@ def partial_index_rows(review: Review) -> pd.DataFrame:
     rows = [{"Index": r["index"], "Table": r["table"], "Columns": text(r.get("columns")), "Expected predicate": r.get("predicate") or DASH,
              "Actual definition": r.get("actual_definition") or DASH, "Status": r["status"], "Reason": r["reason"]}
             for r in judged(review, "C1.partial_unique_index")]
-    return _by_status(_frame(rows, ["Index", "Table", "Columns", "Expected predicate", "Actual definition", "Status", "Reason"]))
+    return _by_status(_frame(rows, ["Index", "Table", "Status", "Reason", "Columns", "Expected predicate", "Actual definition"]))
 
 
 # ---------------------------------------------------------------- type alignment (C2)
