@@ -14,6 +14,7 @@ that fixes it.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from apms_ops import remediation
@@ -115,11 +116,21 @@ def _base(ref: Reference) -> dict:
     return {"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target, "critical": ref.critical}
 
 
+_UNEXPECTED_KEYS: "weakref.WeakKeyDictionary[Context, dict]" = weakref.WeakKeyDictionary()
+
+
 def _wrong_target(ctx: Context, ref: Reference) -> Reference | None:
     """A declared key on the same columns that points elsewhere (and is not itself expected)."""
-    return next((r for r in ctx.references
-                 if r.declared and not r.expected and (r.schema, r.table, r.columns) == (ref.schema, ref.table, ref.columns)
-                 and (r.ref_schema, r.ref_table, r.ref_columns) != (ref.ref_schema, ref.ref_table, ref.ref_columns)), None)
+    by_child = _UNEXPECTED_KEYS.get(ctx)
+    if by_child is None:
+        # Built once per review: looked up for every reference without a key (thousands on large schemas).
+        by_child = {}
+        for r in ctx.references:
+            if r.declared and not r.expected:
+                by_child.setdefault((r.schema, r.table, r.columns), []).append(r)
+        _UNEXPECTED_KEYS[ctx] = by_child
+    return next((r for r in by_child.get((ref.schema, ref.table, ref.columns), ())
+                 if (r.ref_schema, r.ref_table, r.ref_columns) != (ref.ref_schema, ref.ref_table, ref.ref_columns)), None)
 
 
 def judge_reference(ctx: Context, ref: Reference, *, strict: bool) -> Judged:
