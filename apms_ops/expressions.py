@@ -736,6 +736,12 @@ class _Comparer:
             return a.args[0], b
         if b.kind == "cast" and self._no_op(b):
             return a, b.args[0]
+        if a.kind == "cast" and b.kind == "cast" and a.type != b.type:
+            # ((t)::varchar(10))::text vs (t)::varchar(10): the outer cast is one PostgreSQL added.
+            if b.args[0].kind == "cast" and self._droppable(b, sa, where):
+                return a, b.args[0]
+            if a.args[0].kind == "cast" and self._droppable(a, sb, where):
+                return a.args[0], b
         if a.kind == "cast" and b.kind != "cast" and self._droppable(a, sb, where):
             return a.args[0], b
         if b.kind == "cast" and a.kind != "cast" and self._droppable(b, sa, where):
