@@ -481,6 +481,8 @@ def _expression_node(text: str):
         select = stmts[0].stmt
         extra = [f for f in ("fromClause", "whereClause", "groupClause", "havingClause", "sortClause", "limitCount",
                              "windowClause", "distinctClause", "valuesLists", "withClause", "intoClause") if getattr(select, f)]
+        if extra == ["whereClause"] and not select.targetList:
+            return select.whereClause  # a predicate written with its WHERE, as CREATE INDEX shows it
         if extra or len(select.targetList or ()) != 1 or select.targetList[0].name:
             raise ExpressionError("not one expression")
         return select.targetList[0].val

@@ -45,6 +45,20 @@ FAULTS: dict[str, str] = {
         ALTER TABLE master_roles DROP CONSTRAINT master_roles_workspace_id_fkey;
         ALTER TABLE master_roles ADD CONSTRAINT master_roles_workspace_id_fkey
               FOREIGN KEY (workspace_id) REFERENCES workspaces (id) NOT VALID""",
+    "fk_composite_with_the_workspace": """
+        ALTER TABLE config_versions ADD CONSTRAINT config_versions_workspace_id_id_key UNIQUE (workspace_id, id);
+        ALTER TABLE master_roles DROP CONSTRAINT master_roles_config_version_id_fkey;
+        ALTER TABLE master_roles ADD CONSTRAINT master_roles_config_version_fkey FOREIGN KEY (workspace_id, config_version_id)
+              REFERENCES config_versions (workspace_id, id) ON DELETE RESTRICT""",
+    "fk_composite_that_cascades": """
+        ALTER TABLE config_versions ADD CONSTRAINT config_versions_workspace_id_id_key UNIQUE (workspace_id, id);
+        ALTER TABLE master_roles DROP CONSTRAINT master_roles_config_version_id_fkey;
+        ALTER TABLE master_roles ADD CONSTRAINT master_roles_config_version_fkey FOREIGN KEY (workspace_id, config_version_id)
+              REFERENCES config_versions (workspace_id, id) ON DELETE CASCADE""",
+    "fk_set_null_on_update_critical": """
+        ALTER TABLE master_roles DROP CONSTRAINT master_roles_config_version_id_fkey;
+        ALTER TABLE master_roles ADD CONSTRAINT master_roles_config_version_id_fkey
+              FOREIGN KEY (config_version_id) REFERENCES config_versions (id) ON UPDATE SET NULL""",
     "fk_no_action_instead_of_restrict": """
         ALTER TABLE master_roles DROP CONSTRAINT master_roles_config_version_id_fkey;
         ALTER TABLE master_roles ADD CONSTRAINT master_roles_config_version_id_fkey

@@ -374,6 +374,8 @@ def test_unreadable_definitions_are_differences_with_the_reason():
 
 def test_constraint_clauses_and_not_valid_are_read():
     assert compare("CHECK ((x > 0)) NOT VALID", "x > 0")
+    assert compare("CONSTRAINT positive CHECK (x > 0)", "x > 0")
+    assert compare("WHERE status = 'ACTIVE'", "(status = 'ACTIVE'::text)")
     assert compare("CHECK (x > 0) NO INHERIT", "CHECK ((x > 0))")
     assert expressions.printed("x IN (1, 2)") == "(x = ANY (ARRAY[1, 2]))"
 

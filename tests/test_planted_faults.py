@@ -29,6 +29,12 @@ EXPECTED: dict[str, tuple[str, dict[str, str], list[str]]] = {
     "fk_match_full": ("HOLD", {"C1.foreign_keys": "FAIL"}, ["MATCH FULL; the design allows SIMPLE"]),
     "fk_not_valid_critical": ("HOLD", {"C1.foreign_keys": "WARN", "C1.critical_foreign_keys": "WARN"},
                               ["Foreign keys are not validated", "3 NOT VALID (not validated)"]),
+    "fk_composite_with_the_workspace": ("GO", {"C1.foreign_keys": "PASS", "C1.critical_foreign_keys": "PASS"},
+                                        ["enforced by the composite foreign key"]),
+    "fk_composite_that_cascades": ("NO_GO", {"C1.critical_foreign_keys": "FAIL"}, ["R16", "master_roles.config_version_id",
+                                                                                  "ON DELETE CASCADE"]),
+    "fk_set_null_on_update_critical": ("NO_GO", {"C1.critical_foreign_keys": "FAIL"},
+                                       ["ON UPDATE SET NULL; the design allows CASCADE, RESTRICT or NO ACTION"]),
     "fk_no_action_instead_of_restrict": ("GO", {"C1.foreign_keys": "PASS", "C1.critical_foreign_keys": "PASS"}, []),
     "check_missing": ("HOLD", {"C1.check_constraints": "FAIL"},
                       ["CHECK constraints are missing", "missing: master_holidays: holiday_date >= DATE '2000-01-01'"]),
@@ -72,6 +78,7 @@ def test_planted_fault(scratch, kind):
         sql = sql.rstrip() + " NOT VALID"
     review = run_review(scratch.make("fixed", sql), "apms")
     said = "\n".join(r.text for r in review.reasons) or "\n".join(c.detail for c in review.checks)
+    said += "\n" + "\n".join(r["reason"] for check_id in statuses for r in review.check(check_id).rows)
     said += "\n" + "\n".join(f"{r.rule}" for r in review.reasons)
     assert review.verdict == verdict, said
     for check_id, status in statuses.items():

@@ -104,4 +104,5 @@ def test_foreign_key_rules_merge_the_profile_defaults_with_each_keys_own():
     assert p.foreign_key_rules("t", ("c",)) is None
     apms = load_profile("apms")
     rules = apms.foreign_key_rules("workflow_instances", ("config_version_id",))
-    assert rules.on_delete == ("RESTRICT", "NO ACTION") and rules.on_update is None and rules.deferrable is False
+    assert rules.on_delete == ("RESTRICT", "NO ACTION") and rules.deferrable is False
+    assert rules.on_update == ("CASCADE", "RESTRICT", "NO ACTION")  # "ON UPDATE may cascade", never detach

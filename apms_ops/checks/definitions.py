@@ -133,16 +133,42 @@ def _wrong_target(ctx: Context, ref: Reference) -> Reference | None:
                  if (r.ref_schema, r.ref_table, r.ref_columns) != (ref.ref_schema, ref.ref_table, ref.ref_columns)), None)
 
 
-def judge_reference(ctx: Context, ref: Reference, *, strict: bool) -> Judged:
+def _covering_key(ctx: Context, ref: Reference) -> Reference | None:
+    """A declared composite key that enforces ``ref`` too: same tables, and each of ref's columns
+    paired with ref's referenced column (``(workspace_id, config_version_id) -> config_versions (workspace_id, id)``)."""
+    for r in ctx.references:
+        if not r.declared or len(r.columns) <= len(ref.columns) or (r.schema, r.table, r.ref_schema, r.ref_table) != (
+                ref.schema, ref.table, ref.ref_schema, ref.ref_table):
+            continue
+        pairs = dict(zip(r.columns, r.ref_columns))
+        if all(pairs.get(c) == rc for c, rc in zip(ref.columns, ref.ref_columns)):
+            return r
+    return None
+
+
+def judge_reference(ctx: Context, ref: Reference, *, strict: bool, shown: Reference | None = None) -> Judged:
     """One wanted reference: is its key there, pointing at the designed target, defined as designed, validated?
 
     ``strict``: the profile expects the key (a missing one is FAIL, not WARN).
+    ``shown``: the reference rows and findings name, when ``ref`` is the wider key that enforces it.
     """
-    base = _base(ref)
+    shown = shown or ref
+    base = _base(shown)
     label = f"{base['table']}.{base['column']} → {base['references']}"
     missing_status = FAIL if strict else WARN
-    rules = ctx.profile.foreign_key_rules(ref.table, ref.columns) if ref.expected and ref.schema == ctx.profile.schema else None
+    rules = (ctx.profile.foreign_key_rules(shown.table, shown.columns)
+             if shown.expected and shown.schema == ctx.profile.schema else None)
     if not ref.declared:
+        covering = _covering_key(ctx, ref)
+        if covering is not None:
+            # Enforced by a wider key (a composite one that also keeps workspaces apart): judge that key.
+            wide = Reference(covering.schema, covering.table, covering.columns, covering.ref_schema, covering.ref_table,
+                             covering.ref_columns, declared=True, constraint=covering.constraint, validated=covering.validated,
+                             expected=ref.expected, critical=ref.critical, implied=ref.implied, types=covering.types,
+                             ref_types=covering.ref_types)
+            judged = judge_reference(ctx, wide, strict=strict, shown=ref)
+            judged.row["reason"] = f"enforced by the composite foreign key {covering.label}; " + judged.row["reason"]
+            return judged
         wrong = _wrong_target(ctx, ref)
         if wrong is not None:
             current = ctx.snapshot.constraint(wrong.schema, wrong.table, wrong.constraint)
