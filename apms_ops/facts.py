@@ -31,6 +31,13 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
     by_id = {r.id: r for r in results}
     counts = ctx.reference_counts if ctx.conn is not None else {}
 
+    # The SQL for a reference is the one C1.foreign_keys gave its finding (a key pointing
+    # elsewhere is replaced, not added a second time).
+    fk_result = by_id.get("C1.foreign_keys")
+    fk_sql = {}
+    for f in (fk_result.findings if fk_result else []):
+        if f.get("sql"):
+            fk_sql.setdefault((f.get("table"), f.get("column"), f.get("references")), f["sql"])
     references = []
     for ref in ctx.references:
         c = counts.get(ref.key, {})
@@ -50,8 +57,9 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
             "orphans": c.get("orphans"),
             "cross_workspace": c.get("cross_workspace"),
             "audit_error": c.get("error") or (None if ref.auditable else "column or referenced key missing"),
-            "sql": None if ref.declared or not ref.auditable else remediation.add_foreign_key(
-                ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns),
+            "sql": fk_sql.get((qualified(ref.schema, ref.table), ref.column_label, ref.target)) if fk_result is not None else (
+                None if ref.declared or not ref.auditable else remediation.add_foreign_key(
+                    ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns)),
         })
 
     fk_per_table: dict[str, Counter] = {}
