@@ -134,3 +134,16 @@ def test_the_generated_sql_fixes_the_fault(scratch, kind):
     for check_id in FIXED_BY_ITS_SQL[kind]:
         assert after.check(check_id).status == "PASS", after.check(check_id).detail
     assert after.verdict == "GO", [r.text for r in after.reasons]
+
+
+def test_a_changed_check_is_paired_with_its_own_expectation_not_a_looser_one(scratch):
+    env = scratch.make("fixed", """
+        ALTER TABLE config_versions DROP CONSTRAINT config_versions_activated_at_check;
+        ALTER TABLE config_versions DROP CONSTRAINT config_versions_status_check;
+        ALTER TABLE config_versions ADD CONSTRAINT status_values CHECK (status IN ('DRAFT', 'ACTIVE', 'ARCHIVED', 'DELETED'));""")
+    result = run_review(env, "apms", only=["C1.check_constraints"]).check("C1.check_constraints")
+    by_definition = {r["definition"]: r for r in result.rows if r.get("definition")}
+    status = by_definition["status IN ('DRAFT','ACTIVE','ARCHIVED')"]
+    assert status["constraint"] == "status_values" and "found, not expected: 'DELETED'::text" in status["reason"]
+    activated = by_definition["status <> 'ACTIVE' OR activated_at IS NOT NULL"]
+    assert activated["constraint"] is None and activated["reason"].startswith("missing")

@@ -296,6 +296,7 @@ def judge_check_constraints(ctx: Context, check_name) -> tuple[list[dict], list[
                     used.add((c.table, c.name))
                     break
 
+    counterparts = _counterparts(profile, hits, by_table, used, check_name)
     rows, findings = [], []
     for i, expected in enumerate(profile.checks):
         label = f"{expected.table}: {expected.definition}"
@@ -310,10 +311,8 @@ def judge_check_constraints(ctx: Context, check_name) -> tuple[list[dict], list[
                 findings.append({**ident, "constraint": hit.name, "problem": "NOT VALID", "reason": reason,
                                  "sql": remediation.validate_constraint(profile.schema, expected.table, hit.name)})
             continue
-        counterpart = _counterpart(expected, [c for c in by_table.get(expected.table, []) if (c.table, c.name) not in used],
-                                   check_name(expected))
+        counterpart = counterparts.get(i)
         if counterpart is not None:
-            used.add((counterpart.table, counterpart.name))
             result = comparison(i, expected, counterpart)
             reason = f"{counterpart.name} differs: {result.difference}"
             rows.append(row(label, FAIL, reason, **ident, constraint=counterpart.name, actual_definition=counterpart.definition))
@@ -336,22 +335,34 @@ def judge_check_constraints(ctx: Context, check_name) -> tuple[list[dict], list[
     return rows, findings, len(hits)
 
 
-def _counterpart(expected, candidates: list[Constraint], generated_name: str) -> Constraint | None:
-    """The unmatched CHECK that stands where the expected one should: same name, else the most columns in common."""
-    for name in (expected.name, generated_name):
-        hit = next((c for c in candidates if name and c.name == name), None)
-        if hit is not None:
-            return hit
-    want = referenced_columns(expected.definition)
-    if not want:
-        return None
+def _counterparts(profile, hits: dict, by_table: dict, used: set, check_name) -> dict[int, Constraint]:
+    """For each unmatched expected CHECK, the unmatched CHECK that stands where it should.
+
+    A constraint of the designed name first; otherwise the one over the most
+    nearly the same columns. Pairs are chosen best first across the table, so
+    one loosely related CHECK cannot take the counterpart of a closer one.
+    """
     scored = []
-    for c in candidates:
-        have = referenced_columns(c.definition)
-        common = len(want & have)
-        if common:
-            scored.append((common / len(want | have), c.name, c))
-    return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+    for i, expected in enumerate(profile.checks):
+        if i in hits:
+            continue
+        want = referenced_columns(expected.definition)
+        names = {expected.name, check_name(expected)} - {None}
+        for c in by_table.get(expected.table, []):
+            if (c.table, c.name) in used:
+                continue
+            if c.name in names:
+                scored.append((2.0, i, c))
+                continue
+            have = referenced_columns(c.definition)
+            if want & have:
+                scored.append((len(want & have) / len(want | have), i, c))
+    out: dict[int, Constraint] = {}
+    for _, i, c in sorted(scored, key=lambda s: (-s[0], s[1], s[2].name)):
+        if i not in out and (c.table, c.name) not in used:
+            out[i] = c
+            used.add((c.table, c.name))
+    return out
 
 
 # ------------------------------------------------------------------ indexes
