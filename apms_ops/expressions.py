@@ -720,7 +720,9 @@ class _Comparer:
         target = cast.type
         if not _implicit(self._source_type(cast.args[0]), target):
             return False
-        if where in ("comparison", "arithmetic"):
+        if where == "power" and target.name in ("float8", "numeric"):
+            return True  # ^ has no integer form: PostgreSQL always casts integers for it
+        if where in ("comparison", "arithmetic", "power"):
             return _compatible(target, sibling_elsewhere, where == "comparison")
         if where == "func":
             return True
@@ -787,7 +789,7 @@ class _Comparer:
     def _args(self, a: Node, b: Node, swapped: bool = False) -> _Difference | None:
         binary = a.kind in _BINARY and len(a.args) == 2
         if binary:
-            where = "comparison" if a.kind == "distinct" or a.name in _COMPARISONS else "arithmetic"
+            where = "comparison" if a.kind == "distinct" or a.name in _COMPARISONS else "power" if a.name == "^" else "arithmetic"
         else:
             where = "func" if a.kind == "func" else ""
         for i, x in enumerate(a.args):

@@ -166,6 +166,15 @@ def _timestamptz(text: str, timezone: str) -> str:
     return _format_timestamp(aware.astimezone(dt.timezone.utc).replace(tzinfo=None)) + "+00"
 
 
+def _time(text: str) -> str:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?", text.strip().lower())
+    if not m:
+        raise ValueError(text)
+    value = dt.time(int(m[1]), int(m[2]), int(m[3] or 0), int((m[4] or "0").ljust(6, "0")))
+    out = value.strftime("%H:%M:%S")
+    return out + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
+
+
 # ------------------------------------------------------------------ intervals
 
 _UNITS = {
@@ -303,7 +312,7 @@ _READERS = {
     "int2": _integer, "int4": _integer, "int8": _integer,
     "numeric": _numeric, "float4": _float, "float8": _float,
     "bool": _boolean, "uuid": _uuid, "date": _date,
-    "timestamp": _timestamp, "timestamptz": _timestamptz, "interval": _interval,
+    "timestamp": _timestamp, "timestamptz": _timestamptz, "interval": _interval, "time": _time,
     "jsonb": _jsonb, "bpchar": _bpchar,
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from apms_ops import expressions
 from apms_ops.expressions import compare, normalize
-from conftest import RUN_TAG, create_database, drop_database
+from conftest import ROOT, RUN_TAG, create_database, drop_database
 
 TABLE = """
 CREATE SCHEMA util;
@@ -111,6 +111,10 @@ PAIRS = [
     ("ts::date > '2020-01-01'", "ts > '2020-01-01'", False),
     ("x::text = '5'", "x = 5", False),
     ("x / 3 > 1", "x::float8 / 3 > 1", False),
+    ("-x ^ 2 > 0", "(-x) ^ 2 > 0", True),
+    ("x ^ 2 > 10", "x ^ 3 > 10", False),
+    ("ts::time > '08:00'", "ts::time > '08:00:00'", True),
+    ("ts::time > '08:00'", "ts::time > '08:30'", False),
     ("x / 3.0 > 1", "x / 3.0 > 1", True),
     ("x::numeric > 0", "x::float8 > 0", False),
     ("x::smallint > 0", "x > 0", False),
@@ -344,6 +348,18 @@ def test_index_expressions_against_pg_get_indexdef(server, expected, actual, sam
                          "SELECT pg_get_indexdef('pair_index'::regclass, 1, true)")
     result = compare(expected, rendered, column_types=types)
     assert result.equal is same, result.explanation
+
+
+SPELLINGS = [line for line in (ROOT / "tests" / "data" / "expressions.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("written", SPELLINGS)
+def test_a_definition_is_the_same_as_the_servers_rendering_of_it(server, written):
+    conn, types = server
+    rendered = constraintdef(conn, written)
+    for result in (compare(written, rendered, column_types=types), compare(written, rendered), compare(rendered, written)):
+        assert result.equal, result.explanation
 
 
 def test_a_difference_names_the_first_differing_node_and_shows_both_definitions(server):
