@@ -12,6 +12,7 @@ The API::
     from apms_ops.expressions import compare
     result = compare("grade NOT BETWEEN 1 AND 20", "CHECK (((grade < 1) OR (grade > 20)))")
     result.equal        # True
+    result.decision     # "equal" | "differs"
     result.difference   # "" when equal, else the first differing node in words
     result.expected     # the expected definition as PostgreSQL prints it
     result.actual       # the actual definition as PostgreSQL prints it
@@ -103,6 +104,11 @@ class Comparison:
         return self.equal
 
     @property
+    def decision(self) -> str:
+        """``equal`` or ``differs``."""
+        return "equal" if self.equal else "differs"
+
+    @property
     def explanation(self) -> str:
         """One sentence for a finding: the difference and both definitions."""
         if self.equal:
@@ -112,8 +118,8 @@ class Comparison:
         return f"{self.difference}; expected {self.expected}, actual {self.actual}"
 
     def to_dict(self) -> dict:
-        return {"equal": self.equal, "difference": self.difference, "expected": self.expected, "actual": self.actual,
-                "error": self.error}
+        return {"equal": self.equal, "decision": self.decision, "difference": self.difference, "expected": self.expected,
+                "actual": self.actual, "error": self.error}
 
 
 # ------------------------------------------------------------------ types
