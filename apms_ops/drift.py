@@ -37,7 +37,7 @@ def same_definition(left: str | None, right: str | None) -> bool:
     """Whether two definitions PostgreSQL printed are the same: the project's one expression comparison."""
     if not left or not right:
         return (left or "") == (right or "")
-    return expressions.normalize(left) == expressions.normalize(right)
+    return expressions.compare(left, right).equal
 
 
 @dataclass

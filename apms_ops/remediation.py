@@ -14,7 +14,6 @@ import hashlib
 from psycopg import sql
 
 MAX_IDENTIFIER = 63
-FK_ACTIONS = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"}
 
 
 def constraint_name(table: str, columns: tuple[str, ...] | list[str], suffix: str) -> str:
@@ -30,37 +29,48 @@ def _columns(columns) -> sql.Composable:
     return sql.SQL(", ").join(map(sql.Identifier, columns))
 
 
-def _action(clause: str, action: str | None) -> sql.Composable:
-    if not action:
-        return sql.SQL("")
-    action = " ".join(action.upper().split())
-    if action not in FK_ACTIONS:
-        raise ValueError(f"not a foreign key action: {action!r}")
-    return sql.SQL(f" {clause} {action}")
+_FK_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
+_FK_MATCH = ("SIMPLE", "FULL", "PARTIAL")
+
+
+def _foreign_key_clause(name: str, columns, ref_schema: str, ref_table: str, ref_columns, *, on_delete: str | None = None,
+                        on_update: str | None = None, match: str | None = None, deferrable: bool = False,
+                        deferred: bool = False) -> sql.Composed:
+    # Actions and MATCH are keywords from a closed list, never text from data.
+    for word, allowed in ((on_delete, _FK_ACTIONS), (on_update, _FK_ACTIONS), (match, _FK_MATCH)):
+        if word is not None and word not in allowed:
+            raise ValueError(f"not a foreign key keyword: {word!r}")
+    tail = ""
+    if match and match != "SIMPLE":
+        tail += f" MATCH {match}"
+    if on_delete and on_delete != "NO ACTION":
+        tail += f" ON DELETE {on_delete}"
+    if on_update and on_update != "NO ACTION":
+        tail += f" ON UPDATE {on_update}"
+    if deferrable:
+        tail += " DEFERRABLE INITIALLY " + ("DEFERRED" if deferred else "IMMEDIATE")
+    return sql.SQL("CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc})" + tail).format(
+        n=sql.Identifier(name), c=_columns(columns), rt=sql.Identifier(ref_schema, ref_table), rc=_columns(ref_columns),
+    )
 
 
 def add_foreign_key_not_valid(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, *,
-                              name: str | None = None, on_delete: str | None = None, on_update: str | None = None,
-                              not_valid: bool = True) -> str:
-    """``ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... [ON DELETE/UPDATE ...] NOT VALID;``
+                              name: str | None = None, not_valid: bool = True, **definition) -> str:
+    """``ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID;`` (``definition``: on_delete, on_update, match,
+    deferrable, deferred).
 
     ``not_valid=False`` only for a partitioned table whose every partition
     already has the validated foreign key: PostgreSQL then attaches those
     instead of scanning (and it refuses NOT VALID there before version 18).
     """
-    return sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc}){d}{u}{v};").format(
-        t=sql.Identifier(schema, table),
-        n=sql.Identifier(name or constraint_name(table, tuple(columns), "fkey")),
-        c=_columns(columns),
-        rt=sql.Identifier(ref_schema, ref_table),
-        rc=_columns(ref_columns),
-        d=_action("ON DELETE", on_delete),
-        u=_action("ON UPDATE", on_update),
-        v=sql.SQL(" NOT VALID" if not_valid else ""),
-    ).as_string(None)
+    name = name or constraint_name(table, tuple(columns), "fkey")
+    return sql.SQL("ALTER TABLE {t} ADD {fk}{v};").format(
+        t=sql.Identifier(schema, table), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition),
+        v=sql.SQL(" NOT VALID" if not_valid else "")).as_string(None)
 
 
 def validate_constraint(schema: str, table: str, name: str) -> str:
+    """Check the rows a NOT VALID constraint never checked (a lock that lets reads and writes go on)."""
     return sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name)).as_string(None)
 
 
@@ -68,30 +78,59 @@ def drop_constraint(schema: str, table: str, name: str) -> str:
     return sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name)).as_string(None)
 
 
-def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, **options) -> str:
-    """Both statements, NOT VALID then VALIDATE (what a finding shows; a deploy runs them as separate steps)."""
-    name = options.get("name") or constraint_name(table, tuple(columns), "fkey")
-    add = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, **{**options, "name": name})
+def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, **definition) -> str:
+    """Add a foreign key NOT VALID, then validate it (what a finding shows; ``remediate`` runs them as separate steps)."""
+    name = constraint_name(table, tuple(columns), "fkey")
+    add = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name, **definition)
     return f"{add}\n{validate_constraint(schema, table, name)}"
 
 
+def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_schema: str, ref_table: str, ref_columns,
+                        **definition) -> str:
+    """Drop foreign key ``old_name`` and add the designed one in its place, then validate it.
+
+    Drop and add share one transaction, so the column is never left without a
+    key, and the new key may take the old one's name (no "already exists").
+    """
+    name = constraint_name(table, tuple(columns), "fkey")
+    add = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name, **definition)
+    return (f"BEGIN;\nSET LOCAL lock_timeout = '5s';\n{drop_constraint(schema, table, old_name)}\n{add}\nCOMMIT;\n"
+            + validate_constraint(schema, table, name))
+
+
 def add_check_not_valid(schema: str, table: str, definition: str, name: str) -> str:
-    # The definition is the profile's own SQL expression (trusted data, like a migration file).
+    """``ALTER TABLE ... ADD CONSTRAINT ... CHECK (...) NOT VALID;``, the definition re-printed by PostgreSQL's grammar."""
+    from apms_ops.expressions import sql_text
+
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
-    return f"{add.as_string(None)}{definition}) NOT VALID;"
+    return f"{add.as_string(None)}{sql_text(definition)}) NOT VALID;"
+
+
+def replace_check(schema: str, table: str, old_name: str, definition: str, name: str) -> str:
+    """Drop CHECK ``old_name`` and add the designed one (NOT VALID, in the same transaction), then validate it."""
+    return (f"BEGIN;\nSET LOCAL lock_timeout = '5s';\n{drop_constraint(schema, table, old_name)}\n"
+            f"{add_check_not_valid(schema, table, definition, name)}\nCOMMIT;\n" + validate_constraint(schema, table, name))
 
 
 def add_check(schema: str, table: str, definition: str, name: str) -> str:
+    """Add a CHECK NOT VALID, then validate it (``remediate`` runs them as separate steps)."""
     return f"{add_check_not_valid(schema, table, definition, name)}\n{validate_constraint(schema, table, name)}"
 
 
-def _index(unique: bool, concurrently: bool, name: str, schema: str, table: str, columns, predicate: str | None, *,
-           only: bool = False) -> str:
-    stmt = sql.SQL("CREATE {u}INDEX {cc}{n} ON {o}{t} ({c})").format(
+def _index(unique: bool, concurrently: bool, name: str, schema: str, table: str, keys, predicate: str | None, *,
+           only: bool = False, method: str = "btree") -> str:
+    """The one CREATE INDEX builder: keys are column names or expressions, expressions and the predicate
+    re-printed by PostgreSQL's grammar (never pasted text)."""
+    from apms_ops.expressions import sql_text
+
+    if not method.isidentifier():
+        raise ValueError(f"not an index method: {method!r}")
+    key_sql = ", ".join(sql.Identifier(k).as_string(None) if k.isidentifier() else f"({sql_text(k)})" for k in keys)
+    head = sql.SQL("CREATE {u}INDEX {cc}{n} ON {o}{t}{m} (").format(
         u=sql.SQL("UNIQUE " if unique else ""), cc=sql.SQL("CONCURRENTLY " if concurrently else ""), n=sql.Identifier(name),
-        o=sql.SQL("ONLY " if only else ""), t=sql.Identifier(schema, table), c=_columns(columns),
-    ).as_string(None)
-    return f"{stmt} WHERE {predicate};" if predicate else f"{stmt};"
+        o=sql.SQL("ONLY " if only else ""), t=sql.Identifier(schema, table),
+        m=sql.SQL("" if method == "btree" else f" USING {method}")).as_string(None)
+    return head + key_sql + ")" + (f" WHERE {sql_text(predicate)}" if predicate else "") + ";"
 
 
 def create_partial_unique_index(schema: str, table: str, name: str, columns, predicate: str | None) -> str:
@@ -99,19 +138,19 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
     return _index(True, True, name, schema, table, columns, predicate)
 
 
-def create_index_on_only(schema: str, table: str, name: str, columns, predicate: str | None, *, unique: bool = True) -> str:
+def create_index_on_only(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
+                         method: str = "btree") -> str:
     """The partitioned parent's index, created INVALID and empty: partitions' indexes are attached to it."""
-    return _index(unique, False, name, schema, table, columns, predicate, only=True)
-
-
-def create_partition_index(schema: str, table: str, name: str, columns, predicate: str | None, *, unique: bool = True) -> str:
-    """One partition's index, built CONCURRENTLY (PostgreSQL cannot build a partitioned table's index that way)."""
-    return _index(unique, True, name, schema, table, columns, predicate)
+    return _index(unique, False, name, schema, table, keys, predicate, only=True, method=method)
 
 
 def attach_index(schema: str, parent_index: str, partition_schema: str, partition_index: str) -> str:
     return sql.SQL("ALTER INDEX {p} ATTACH PARTITION {c};").format(
         p=sql.Identifier(schema, parent_index), c=sql.Identifier(partition_schema, partition_index)).as_string(None)
+
+
+def drop_index(schema: str, name: str) -> str:
+    return sql.SQL("DROP INDEX {n};").format(n=sql.Identifier(schema, name)).as_string(None)
 
 
 def drop_index_concurrently(schema: str, name: str) -> str:
@@ -134,6 +173,33 @@ def orphans_query(schema: str, table: str, columns, ref_schema: str, ref_table: 
 def check_violations_query(schema: str, table: str, expression: str) -> str:
     """The rows of ``table`` a CHECK would reject (``expression`` already rendered by pglast)."""
     return sql.SQL("SELECT * FROM {t} WHERE ({e}) IS FALSE;").format(t=sql.Identifier(schema, table), e=sql.SQL(expression)).as_string(None)
+
+
+def create_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
+                 method: str = "btree") -> str:
+    """``CREATE [UNIQUE] INDEX CONCURRENTLY``: keys are column names or expressions, re-printed by PostgreSQL's grammar."""
+    return _index(unique, True, name, schema, table, keys, predicate, method=method)
+
+
+def rebuild_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
+                  method: str = "btree") -> str:
+    """Build the designed index under a new name without blocking writes, drop the old one, take its name.
+
+    The old index keeps doing whatever it does until the new one is ready; a
+    build that fails (duplicates) leaves the old one in place.
+    """
+    temporary = rebuild_name(name)
+    create = create_index(schema, table, temporary, keys, predicate, unique=unique, method=method)
+    return f"{create}\n{drop_index_concurrently(schema, name)}\n{rename_index(schema, temporary, name)}"
+
+
+def rebuild_name(name: str) -> str:
+    """The name an index is built under before it replaces ``name``."""
+    return constraint_name(name, ("new",), "index")
+
+
+def rename_index(schema: str, old: str, new: str) -> str:
+    return sql.SQL("ALTER INDEX {o} RENAME TO {n};").format(o=sql.Identifier(schema, old), n=sql.Identifier(new)).as_string(None)
 
 
 def migration_script(checks: list[dict]) -> str:

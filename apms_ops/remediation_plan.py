@@ -31,6 +31,7 @@ from psycopg import sql
 from apms_ops import remediation, sqlfiles
 from apms_ops.catalog import Snapshot, qualified, read_snapshot
 from apms_ops.checks import Context, run_checks
+from apms_ops.checks.definitions import ABSENT, DEFINITION_PROBLEMS, designed_foreign_key
 from apms_ops.checks.schema import _check_name
 from apms_ops.connections import Environment, read_only_session
 from apms_ops.lint import probes
@@ -115,18 +116,11 @@ class _Catalog:
         return out
 
 
-def _expected_fk(profile, ref):
-    for fk in profile.foreign_keys:
-        if fk.table == ref.table and tuple(fk.columns) == tuple(ref.columns) and fk.ref_table == ref.ref_table \
-                and tuple(fk.ref_columns) == tuple(ref.ref_columns):
-            return fk
-    return None
-
-
-def _fk_actions(profile, ref) -> dict:
-    """ON DELETE / ON UPDATE as the design states them (the profile), else PostgreSQL's default (NO ACTION)."""
-    fk = _expected_fk(profile, ref)
-    return {"on_delete": getattr(fk, "on_delete", None), "on_update": getattr(fk, "on_update", None)}
+def _fk_definition(ctx: Context, ref, replaced) -> dict:
+    """ON DELETE / ON UPDATE, MATCH and deferrability as the design states them (the choices of the key it
+    replaces where the design allows them; PostgreSQL's defaults where the design says nothing)."""
+    current = next((ctx.snapshot.constraint(ref.schema, ref.table, name) for name in sorted(replaced)), None)
+    return designed_foreign_key(current, ctx.profile.foreign_key_rules(ref.table, tuple(ref.columns)))
 
 
 def _reference_for(ctx: Context, finding: dict):
@@ -162,15 +156,21 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
         if result.status == "ERROR":
             raise RuntimeError(f"{check_id} could not run, so its fixes cannot be planned: {result.detail}")
 
-    # Foreign keys to add (missing) and to validate (NOT VALID), from the FK checks' findings.
-    to_add, to_validate = {}, {}
+    # Foreign keys to add (missing), to replace (a key to another target, or defined otherwise than the design:
+    # dropped and added again in one transaction) and to validate (NOT VALID), from the FK checks' findings.
+    to_add, to_validate, replaced = {}, {}, {}
     for check_id in ("C1.foreign_keys", "C1.critical_foreign_keys"):
         for f in results[check_id].findings:
             ref = _reference_for(ctx, f)
-            if ref is None or f.get("problem") in ("column missing", "referenced key missing"):
+            problem = f.get("problem")
+            if ref is None or problem in ABSENT:
                 continue
-            (to_validate if f.get("problem") == "NOT VALID" else to_add)[ref.key] = ref
-
+            if problem == "NOT VALID":
+                to_validate[ref.key] = ref
+                continue
+            to_add[ref.key] = ref
+            if problem == "wrong target" or problem in DEFINITION_PROBLEMS:
+                replaced.setdefault(ref.key, set()).add(f["constraint"])
     orphans = {(f["table"], f["column"], f["references"]): f["orphans"] for f in results["C1.orphans"].findings}
     for ref in list(to_add.values()) + list(to_validate.values()):
         count = orphans.get((qualified(ref.schema, ref.table), ref.column_label, ref.target))
@@ -198,11 +198,14 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
 
     for ref in sorted(to_add.values(), key=lambda r: (r.schema, r.table, r.columns)):
         name = remediation.constraint_name(ref.table, tuple(ref.columns), "fkey")
-        actions = _fk_actions(profile, ref)
+        actions = _fk_definition(ctx, ref, replaced.get(ref.key, ()))
         key = (ref.schema, ref.table)
+        for old in sorted(replaced.get(ref.key, ())):
+            # The wrong key goes in the same transaction the designed one comes in: the column is never without one.
+            adds.append(remediation.drop_constraint(ref.schema, ref.table, old))
         targets = leaves.get(key) or [key]
         for schema, table in targets:
-            if name in existing.get((schema, table), {}):
+            if name in existing.get((schema, table), {}) and name not in replaced.get(ref.key, ()):
                 # A constraint of that name is there and is not the right foreign key: replace it in one transaction.
                 adds.append(remediation.drop_constraint(schema, table, name))
             adds.append(remediation.add_foreign_key_not_valid(schema, table, ref.columns, ref.ref_schema, ref.ref_table,
@@ -222,18 +225,26 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
     # unless existing rows violate them: then they are reported, not added.
     for f in results["C1.check_constraints"].findings:
         table = f["table"]
-        if f.get("problem") == "NOT VALID":
+        problem = f.get("problem")
+        expected = next((c for c in profile.checks if (c.table, c.definition) == (table, f["definition"])), None)
+        if problem == "NOT VALID":
             definition = next((c.definition for c in snap.check_constraints
                                if (c.schema, c.table, c.name) == (profile.schema, table, f["constraint"])), f["definition"])
             name = f["constraint"]
+        elif expected is None:
+            continue
         else:
-            definition, name = f["definition"], _check_name(ctx, next(c for c in profile.checks if (c.table, c.definition) == (table, f["definition"])))
+            # The names the CHECK check gives (a differing CHECK keeps its own name unless the design names it).
+            definition = f["definition"]
+            name = expected.name or (f["constraint"] if problem == "definition differs" else _check_name(ctx, expected))
         violating = _check_violations(conn, profile.schema, table, definition, sample)
         if violating is not None:
             plan.left_out.append({"what": f"CHECK ({f['definition']}) on {qualified(profile.schema, table)}", **violating})
             continue
-        if f.get("problem") != "NOT VALID":
-            if name in existing.get((profile.schema, table), {}):
+        if problem != "NOT VALID":
+            if problem == "definition differs":
+                adds.append(remediation.drop_constraint(profile.schema, table, f["constraint"]))
+            elif name in existing.get((profile.schema, table), {}):
                 adds.append(remediation.drop_constraint(profile.schema, table, name))
             adds.append(remediation.add_check_not_valid(profile.schema, table, f["definition"], name))
         validates.append(Step(_slug("validate", table, name), f"Validate {name} on {qualified(profile.schema, table)}",
@@ -272,53 +283,71 @@ def _index_steps(plan: Plan, ctx: Context, findings: list[dict], catalog: _Catal
         if expected is None:
             continue
         schema, table = profile.schema, expected.table
-        keys = [sql.SQL("apms_ops_row.{}").format(sql.Identifier(c)) for c in expected.columns]
-        parts = [sql.SQL("{} IS NOT NULL").format(k) for k in keys]
-        if expected.predicate:
-            try:
+        try:
+            # Key expressions and the predicate are evaluated only as PostgreSQL's grammar re-prints them.
+            keys = [sql.SQL("apms_ops_row.{}").format(sql.Identifier(c)) if c.isidentifier()
+                    else sql.SQL("({})").format(sql.SQL(render_expression(_parse_check(c), conn))) for c in expected.columns]
+            parts = [sql.SQL("({}) IS NOT NULL").format(k) for k in keys]
+            if expected.predicate:
                 parts.append(sql.SQL("({})").format(sql.SQL(render_expression(_parse_check(expected.predicate), conn))))
-            except UnsafeExpression as exc:
-                plan.left_out.append({"what": f"unique index {expected.name}", "rows": None, "sample": [], "query": None,
-                                      "reason": f"cannot evaluate the predicate: {exc}"})
-                continue
-        groups, rows = probes.duplicates(conn, schema, table, keys, sql.SQL(" AND ").join(parts), sample=sample)
+        except Exception as exc:  # noqa: BLE001 - a definition we cannot evaluate is not built blindly
+            plan.left_out.append({"what": f"index {expected.name}", "rows": None, "sample": [], "query": None,
+                                  "reason": f"cannot evaluate its keys or predicate: {exc}"})
+            continue
+        groups, rows = (probes.duplicates(conn, schema, table, keys, sql.SQL(" AND ").join(parts), sample=sample)
+                        if expected.unique else (probes.Count(0), probes.Count(0)))
         if not groups.known or groups.value:
             plan.left_out.append({"what": f"unique index {expected.name} on {qualified(schema, table)}", "rows": rows.value,
                                   "duplicate_keys": groups.value, "sample": groups.sample, "query": None,
                                   "reason": "existing rows hold duplicate keys" if groups.known else f"duplicates could not be counted: {groups.error}"})
             continue
         present = next((i for i in snap.indexes if (i.schema, i.table, i.name) == (schema, table, expected.name)), None)
-        if present is not None:
-            # A wrong or INVALID index of that name: dropped first (concurrently, alone), then built again.
-            plan.steps.append(Step(_slug("drop_index", expected.name), f"Drop the index {expected.name} that differs or is INVALID",
-                                   [remediation.drop_index_concurrently(schema, expected.name)], transactional=False, blocks_writes=False,
-                                   why="DROP INDEX CONCURRENTLY: no lock that blocks reads or writes; outside a transaction"))
+        # A wrong or INVALID index of that name keeps serving until the designed one is built under another name.
+        name = remediation.rebuild_name(expected.name) if present is not None else expected.name
         t = snap.table(schema, table)
-        if t is not None and t.kind == "partitioned":
-            _partitioned_index_steps(plan, expected, schema, table, catalog.partitions(schema, table))
+        partitioned = t is not None and t.kind == "partitioned"
+        if partitioned:
+            _partitioned_index_steps(plan, expected, schema, table, name, catalog.partitions(schema, table))
         else:
-            plan.steps.append(Step(_slug("index", expected.name), f"Build {expected.name} concurrently",
-                                   [remediation.create_partial_unique_index(schema, table, expected.name, expected.columns, expected.predicate)],
+            plan.steps.append(Step(_slug("index", expected.name), f"Build {name} concurrently",
+                                   [remediation.create_index(schema, table, name, expected.columns, expected.predicate,
+                                                             unique=expected.unique, method=expected.method)],
                                    transactional=False, blocks_writes=False,
-                                   why="CREATE UNIQUE INDEX CONCURRENTLY: writes go on; outside a transaction"))
+                                   why="CREATE INDEX CONCURRENTLY: writes go on; outside a transaction"))
+        if present is None:
+            continue
+        if partitioned:
+            # PostgreSQL cannot drop a partitioned index concurrently: dropped and replaced in one brief transaction.
+            plan.steps.append(Step(_slug("index", expected.name, "replace"), f"Replace {expected.name} with the rebuilt index",
+                                   [remediation.drop_index(schema, expected.name), remediation.rename_index(schema, name, expected.name)],
+                                   why="DROP INDEX and RENAME: brief ACCESS EXCLUSIVE, no scan"))
+            continue
+        plan.steps.append(Step(_slug("drop_index", expected.name), f"Drop the index {expected.name} that differs or is INVALID",
+                               [remediation.drop_index_concurrently(schema, expected.name)], transactional=False, blocks_writes=False,
+                               why="DROP INDEX CONCURRENTLY: no lock that blocks reads or writes; outside a transaction"))
+        plan.steps.append(Step(_slug("rename_index", expected.name), f"Give the rebuilt index the name {expected.name}",
+                               [remediation.rename_index(schema, name, expected.name)],
+                               why="ALTER INDEX ... RENAME: a brief lock, no scan"))
 
 
-def _partitioned_index_steps(plan: Plan, expected, schema: str, table: str, partitions: list[dict]) -> None:
+def _partitioned_index_steps(plan: Plan, expected, schema: str, table: str, name: str, partitions: list[dict]) -> None:
     """ON ONLY each partitioned level (empty, INVALID), CONCURRENTLY on each leaf, then attached upwards, deepest first."""
-    names = {(schema, table): expected.name}
+    names = {(schema, table): name}
     for p in partitions:
         names[p["key"]] = remediation.constraint_name(p["key"][1], tuple(expected.columns), "key")
-    levels = [((schema, table), None)] + [(p["key"], p) for p in partitions if not p["leaf"]]
-    plan.steps.append(Step(_slug("index", expected.name, "parents"), f"Create {expected.name} ON ONLY each partitioned level",
-                           [remediation.create_index_on_only(*key, names[key], expected.columns, expected.predicate) for key, _ in levels],
+    levels = [(schema, table)] + [p["key"] for p in partitions if not p["leaf"]]
+    options = {"unique": expected.unique, "method": expected.method}
+    plan.steps.append(Step(_slug("index", expected.name, "parents"), f"Create {name} ON ONLY each partitioned level",
+                           [remediation.create_index_on_only(*key, names[key], expected.columns, expected.predicate, **options)
+                            for key in levels],
                            why="ON ONLY: each partitioned level's index is created empty and INVALID, in milliseconds"))
     for p in (p for p in partitions if p["leaf"]):
         key = p["key"]
         plan.steps.append(Step(_slug("index", names[key]), f"Build {names[key]} on {qualified(*key)} concurrently",
-                               [remediation.create_partition_index(*key, names[key], expected.columns, expected.predicate)],
+                               [remediation.create_index(*key, names[key], expected.columns, expected.predicate, **options)],
                                transactional=False, blocks_writes=False,
                                why="CREATE INDEX CONCURRENTLY: writes go on; outside a transaction"))
     attach = [remediation.attach_index(p["parent"][0], names[p["parent"]], p["key"][0], names[p["key"]])
               for p in sorted(partitions, key=lambda p: -p["level"])]
-    plan.steps.append(Step(_slug("index", expected.name, "attach"), f"Attach the partitions' indexes to {expected.name}", attach,
+    plan.steps.append(Step(_slug("index", expected.name, "attach"), f"Attach the partitions' indexes to {name}", attach,
                            why="ALTER INDEX ... ATTACH PARTITION: brief; each level's index becomes valid with its last partition"))

@@ -198,3 +198,25 @@ def test_bad_arguments_exit_2(scratch, capsys, argv, message):
     env = scratch.make("fixed")
     assert main(["remediate", "--dsn", env.url, "--profile", "apms", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_wrong_foreign_key_and_differing_check_are_replaced_in_one_transaction(scratch, tmp_path, capsys):
+    env = scratch.make("staging", """
+        ALTER TABLE config_versions DROP CONSTRAINT config_versions_workspace_id_fkey,
+            ADD CONSTRAINT config_versions_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE;
+        ALTER TABLE master_priorities DROP CONSTRAINT master_priorities_rank_check,
+            ADD CONSTRAINT master_priorities_rank_check CHECK (rank BETWEEN 1 AND 9);""")
+    assert run_review(env, "apms").verdict == "NO_GO"  # a critical key that cascades deletes
+    plan = build_plan(env, "apms")
+    adds = plan.steps[0].statements
+    drop = adds.index('ALTER TABLE "public"."config_versions" DROP CONSTRAINT "config_versions_workspace_id_fkey";')
+    assert "ON DELETE RESTRICT" in adds[drop + 1] and '"config_versions_workspace_id_fkey"' in adds[drop + 1]
+    drop_check = adds.index('ALTER TABLE "public"."master_priorities" DROP CONSTRAINT "master_priorities_rank_check";')
+    assert "CHECK (rank BETWEEN 1 AND 5) NOT VALID" in adds[drop_check + 1]
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    assert main(["remediate", "--dsn", env.url, "--profile", "apms", "--prisma-migrations", str(migrations)]) == 0
+    capsys.readouterr()
+    apply_folders(env.url, migrations)
+    review = run_review(env, "apms")
+    assert review.verdict == "GO", [str(r) for r in review.reasons]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome
+from apms_ops.checks.base import FAIL, INFO, PASS, SKIP, Context, Outcome, row
 from apms_ops.migrations.status import DRIFT, FAILED, MISSING_LOCALLY, PENDING, ROLLED_BACK, migration_status, summary
 
 
@@ -45,4 +45,7 @@ def migrations_folder(ctx: Context) -> Outcome:
                        ("rolled back before", ROLLED_BACK)):
         if names[key]:
             detail += f"; {label}: " + ", ".join(names[key])
-    return Outcome(FAIL if findings else PASS, len(folder.migrations), applied, detail, findings)
+    judged = [row(s.name, FAIL if [p for p in s.problems if p != FAILED] else PASS if s.applied else INFO,
+                  ", ".join(s.problems + ([s.note] if s.note else [])) or s.state, migration=s.name, state=s.state)
+              for s in statuses]
+    return Outcome(FAIL if findings else PASS, len(folder.migrations), applied, detail, findings, judged)
