@@ -129,7 +129,7 @@ def _index(unique: bool, concurrently: bool, name: str, schema: str, table: str,
     head = sql.SQL("CREATE {u}INDEX {cc}{n} ON {o}{t}{m} (").format(
         u=sql.SQL("UNIQUE " if unique else ""), cc=sql.SQL("CONCURRENTLY " if concurrently else ""), n=sql.Identifier(name),
         o=sql.SQL("ONLY " if only else ""), t=sql.Identifier(schema, table),
-        m=sql.SQL("" if method == "btree" else f" USING {method}")).as_string(None)
+        m=sql.SQL(f" USING {method}")).as_string(None)
     return head + key_sql + ")" + (f" WHERE {sql_text(predicate)}" if predicate else "") + ";"
 
 

@@ -32,7 +32,8 @@ def migrations_folder(ctx: Context) -> Outcome:
     """
     folder = ctx.migrations_folder
     if folder is None:
-        return Outcome(SKIP, None, None, "no migrations folder given (--migrations-dir, or migrations.dir in the profile)")
+        why = "no migrations folder given (--migrations-dir, or migrations.dir in the profile)"
+        return Outcome(SKIP, None, None, why, rows=[row("migrations folder", SKIP, why, migration=None, state=None)])
     rows = ctx.migration_history
     statuses = migration_status(folder, rows or [])
     findings = [_finding(s, p) for s in statuses for p in s.problems if p != FAILED]
