@@ -53,7 +53,8 @@ def test_fixed_is_go_exit_0_and_markdown(fixed_url, tmp_path):
     proc = cli("check", "--dsn", fixed_url, "--format", "markdown", "--output", str(out))
     assert proc.returncode == 0 and proc.stdout == ""
     text = out.read_text()
-    assert text.startswith("# Validation report: dsn — GO")
+    database = fixed_url.rsplit("/", 1)[1]
+    assert text.startswith(f"# Validation report: 127.0.0.1:5432/{database} — GO")
     assert "| Foreign key coverage (`C1.foreign_keys`) | 46 | 46 | **PASS** |" in text
 
 
