@@ -11,6 +11,8 @@ import hashlib
 
 from psycopg import sql
 
+from apms_ops.expression_sql import render_expression
+
 MAX_IDENTIFIER = 63
 
 
@@ -37,10 +39,11 @@ def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table
 
 
 def add_check(schema: str, table: str, definition: str, name: str) -> str:
-    # The definition is the profile's own SQL expression (trusted data, like a migration file).
+    # The profile's text is never pasted: it is parsed as one expression and rendered from the
+    # parse tree, so nothing in it can close the CHECK and start another statement.
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
     validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
-    return f"{add.as_string(None)}{definition}) NOT VALID;\n{validate.as_string(None)}"
+    return f"{add.as_string(None)}{render_expression(definition)}) NOT VALID;\n{validate.as_string(None)}"
 
 
 def create_partial_unique_index(schema: str, table: str, name: str, columns, predicate: str | None) -> str:
@@ -48,7 +51,7 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
     stmt = sql.SQL("CREATE UNIQUE INDEX CONCURRENTLY {n} ON {t} ({c})").format(
         n=sql.Identifier(name), t=sql.Identifier(schema, table), c=sql.SQL(", ").join(map(sql.Identifier, columns))
     ).as_string(None)
-    return f"{stmt} WHERE {predicate};" if predicate else f"{stmt};"
+    return f"{stmt} WHERE {render_expression(predicate)};" if predicate else f"{stmt};"
 
 
 def migration_script(checks: list[dict]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "sql" / "seeds"
 ADMIN_URL = os.environ.get("APMS_OPS_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUN_TAG = f"apmsops_t{os.getpid()}"
+# An acceptance expiry the default acceptance policy allows (at most 90 days ahead).
+SOON = (date.today() + timedelta(days=60)).isoformat()
 
 SEED_FILES = {
     "staging": ["apms_schema.sql", "apms_staging_constraints.sql", "apms_data.sql"],
@@ -75,6 +78,16 @@ def _own_history_store(tmp_path_factory):
         os.environ.pop("APMS_OPS_HISTORY_URL", None)
     else:
         os.environ["APMS_OPS_HISTORY_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_passcode_throttle():
+    """Wrong passcodes are counted per process: one test's guesses must not lock the next test out."""
+    from apms_ops.operators import PASSCODE_THROTTLE
+
+    PASSCODE_THROTTLE.reset()
+    yield
+    PASSCODE_THROTTLE.reset()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,12 +9,12 @@ gives the empty profile (discovery only). A malformed profile raises
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apms_ops.errors import ProfileError
+from apms_ops.tomlfiles import read_toml
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -131,15 +131,7 @@ def load_profile(name_or_path: str | None) -> Profile:
         if not builtin.is_file():
             raise ProfileError(f"unknown profile {name_or_path!r} (built-in: {', '.join(builtin_profiles())}; or give a path to a .toml file)")
         path = builtin
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    return parse_profile(data, str(path))
+    return parse_profile(read_toml(path, ProfileError, "read profile"), str(path))
 
 
 # ---------------------------------------------------------------- validation
@@ -191,6 +183,18 @@ class _Reader:
         value = data.get(key, default)
         if not isinstance(value, bool):
             self.fail(path, f"must be true or false, not {value!r}")
+        return value
+
+    def expression(self, data: dict, key: str, path: str, required: bool = True) -> str | None:
+        """A string that PostgreSQL's grammar reads as exactly one SQL expression (it ends up in remediation SQL)."""
+        from apms_ops.expression_sql import ExpressionError, parse_expression
+
+        value = self.string(data, key, path, required=required)
+        if value is not None:
+            try:
+                parse_expression(value)
+            except ExpressionError as exc:
+                self.fail(path, f"must be one SQL expression, like \"amount > 0\": {exc}")
         return value
 
     def array_of_tables(self, data: dict, key: str) -> list[dict]:
@@ -253,7 +257,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         extra = set(ck) - {"table", "definition"}
         if extra:
             r.fail(f"{path}.{sorted(extra)[0]}", "unknown key")
-        checks.append(ExpectedCheck(r.string(ck, "table", f"{path}.table"), r.string(ck, "definition", f"{path}.definition")))
+        checks.append(ExpectedCheck(r.string(ck, "table", f"{path}.table"), r.expression(ck, "definition", f"{path}.definition")))
 
     indexes = []
     for i, ix in enumerate(r.array_of_tables(data, "partial_unique_indexes")):
@@ -266,7 +270,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
                 name=r.string(ix, "name", f"{path}.name"),
                 table=r.string(ix, "table", f"{path}.table"),
                 columns=r.strings(ix, "columns", f"{path}.columns", required=True),
-                predicate=r.string(ix, "predicate", f"{path}.predicate", required=False),
+                predicate=r.expression(ix, "predicate", f"{path}.predicate", required=False),
             )
         )
 

@@ -16,7 +16,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from apms_ops.connections import Environment
 from apms_ops.history import current_user, default_history_url
+from apms_ops.operators import acceptance_scope
 from apms_ops.reports.document import VERDICT_WORDS, finding_text
 from apms_ops.review import Review
 from apms_ops.ui.report import store
@@ -305,11 +307,29 @@ def save_run(review: Review, run_by: str) -> int:
     return run_id
 
 
-def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, environment: str | None, finding: dict | None,
-           run_by: str) -> int:
-    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by)
+def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, env: Environment, every_environment: bool,
+           review: Review, finding: dict | None, run_by: str) -> int:
+    """Accept a finding of ``review``: for ``env`` (and the database reviewed), or for every environment;
+    the demo only ever for itself."""
+    environment = acceptance_scope(env, every_environment)
+    bound = {"database_key": review.database_key, "database": review.identity.get("label")} if environment else {}
+    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by,
+                            **bound)
     clear()
     return acc_id
+
+
+def latest_expiry() -> date:
+    """The furthest expiry the acceptance policy allows from today."""
+    from datetime import timedelta
+
+    from apms_ops.operators import AcceptancePolicy, acceptance_policy
+
+    try:
+        days = acceptance_policy().max_days
+    except Exception:  # noqa: BLE001 - a broken policy is the strictest one; saving says what is wrong
+        days = AcceptancePolicy().max_days
+    return date.today() + timedelta(days=days)
 
 
 def revoke(acceptance_id: int, run_by: str) -> dict:
