@@ -126,6 +126,7 @@ def normalize_url(dsn: str) -> URL:
 # The password of a URL runs from "user:" to the LAST '@' before the next blank (an unencoded '@'
 # in a password must not leave its tail visible); in key=value form, to the end of its value.
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-z][a-z0-9+.\-]*://[^:/@\s]*:)(?P<pw>\S*)(?P<tail>@)", re.I)
+_URL_START = re.compile(r"[a-z][a-z0-9+.\-]*://", re.I)
 _PASSWORD_KV = re.compile(r"(?P<head>\b(?:ssl)?password\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&]+)", re.I)
 
 
@@ -134,7 +135,8 @@ def mask_url(url: str | URL) -> str:
     if isinstance(url, URL):
         return _render_masked(url)
     text = str(url)
-    if "://" in text and not any(ch.isspace() for ch in text.strip()):
+    if _URL_START.match(text.strip()):
+        # One URL (a password may hold blanks): masked from its parsed parts, not by pattern.
         try:
             return _render_masked(_parse_url(text.strip()))
         except Exception:  # noqa: BLE001 - not one URL: mask it as text below

@@ -193,12 +193,19 @@ def default_history_url() -> str:
 
 def marker_path(url: str) -> Path:
     """Where the note that a store has held data is kept: beside a SQLite file, else in the user's data folder."""
-    url = _with_driver(url)
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url[len("sqlite:///"):])
+    path = sqlite_path(url)
+    if path is not None:
         return path.with_name(path.name + ".apms-ops-held")
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "apms-ops" / "history-markers"
     return base / f"{hashlib.sha256(mask_url(url).encode()).hexdigest()[:16]}.json"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store (``sqlite:///path``, also ``sqlite:///file:path?mode=ro&uri=true``), else None."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    database = url[len("sqlite:///"):].split("?", 1)[0]
+    return Path(database[len("file:"):] if database.startswith("file:") else database)
 
 
 def read_marker(path: Path) -> dict | None:
@@ -269,8 +276,8 @@ class HistoryStore:
     def __init__(self, url: str | None = None):
         self.url = _with_driver(url or default_history_url())
         self.marker = marker_path(self.url)
-        if self.url.startswith("sqlite:///"):
-            path = Path(self.url[len("sqlite:///"):])
+        path = sqlite_path(self.url)
+        if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -55,7 +55,7 @@ def restore(url: str, source: Path) -> dict[str, int]:
     url = history._with_driver(url)
     backup_engine = sa.create_engine(f"sqlite:///{source}", connect_args={"timeout": history.BUSY_TIMEOUT_S})
     try:
-        if url.startswith("sqlite:///"):
+        if history.sqlite_path(url) is not None:
             return _restore_file(url, backup_engine)
         return _restore_server(url, backup_engine)
     finally:
@@ -88,7 +88,7 @@ def _check_backup(source: Path) -> None:
 
 
 def _restore_file(url: str, backup_engine: sa.Engine) -> dict[str, int]:
-    path = Path(url[len("sqlite:///"):])
+    path = history.sqlite_path(url)
     if path.exists() and path.stat().st_size > 0:
         if _holds_data(url):
             raise ConfigError(f"history store {path} holds runs: restore writes only into a missing, empty or unreadable "

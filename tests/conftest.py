@@ -160,3 +160,35 @@ def admin_connection(url: str, autocommit: bool = True):
     """A writable psycopg connection for arranging test data (never used by the code under test)."""
     with psycopg.connect(url, autocommit=autocommit) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def password_server():
+    """The port of a real server that asks for passwords (the shared test server trusts everyone).
+
+    ``postgres`` has the password ``right-password``; tests add roles of their own.
+    """
+    import shutil
+    import tempfile
+
+    from apms_ops.demo_server import DEMO_DATABASES, DemoServer
+
+    root = Path(tempfile.mkdtemp(prefix="apmsops-pw-", dir="/var/tmp"))
+    root.chmod(0o755)  # the server may run as an unprivileged user that must reach it
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for files in DEMO_DATABASES.values():
+        for name in files:
+            (seeds / name).write_text("SELECT 1;\n")
+    server = DemoServer(root=root / "server", seeds_dir=seeds)
+    try:
+        port = int(server.ensure_running()["apms_staging"].rsplit(":", 1)[1].split("/")[0])
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+            conn.execute("ALTER ROLE postgres PASSWORD 'right-password'")
+            hba = server.data_dir / "pg_hba.conf"
+            hba.write_text("host all all 127.0.0.1/32 scram-sha-256\n")
+            conn.execute("SELECT pg_reload_conf()")
+        yield port
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

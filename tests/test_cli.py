@@ -80,37 +80,6 @@ def test_unreachable_database():
     assert "s3cretpw" not in line and "***" in line
 
 
-@pytest.fixture(scope="module")
-def password_server():
-    """A real server that asks for passwords (the shared test server trusts everyone)."""
-    import shutil
-    import tempfile
-
-    import psycopg
-
-    from apms_ops.demo_server import DEMO_DATABASES, DemoServer
-
-    root = Path(tempfile.mkdtemp(prefix="apmsops-pw-", dir="/var/tmp"))
-    root.chmod(0o755)  # the server may run as an unprivileged user that must reach it
-    seeds = root / "seeds"
-    seeds.mkdir()
-    for files in DEMO_DATABASES.values():
-        for name in files:
-            (seeds / name).write_text("SELECT 1;\n")
-    server = DemoServer(root=root / "server", seeds_dir=seeds)
-    try:
-        port = int(server.ensure_running()["apms_staging"].rsplit(":", 1)[1].split("/")[0])
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
-            conn.execute("ALTER ROLE postgres PASSWORD 'right-password'")
-            hba = server.data_dir / "pg_hba.conf"
-            hba.write_text("host all all 127.0.0.1/32 scram-sha-256\n")
-            conn.execute("SELECT pg_reload_conf()")
-        yield port
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def test_wrong_password(password_server):
     line = one_line_error(cli("check", "--dsn", f"postgresql://postgres:wrong-password@127.0.0.1:{password_server}/postgres"))
     assert "password authentication failed" in line

@@ -217,7 +217,9 @@ def _execute(env: Environment, inv: Invariant, probe: Probe) -> None:
                 waited = (time.perf_counter() - waited) * 1000
                 s.detail = (f"backend pid {probe.pid}, {row['isolation']}, SET LOCAL statement_timeout {env.statement_timeout_ms} ms, "
                             f"lock_timeout {env.lock_timeout_ms} ms, idle_in_transaction_session_timeout "
-                            f"{IDLE_IN_TRANSACTION_TIMEOUT_MS} ms; tag {probe.tag}; "
+                            f"{IDLE_IN_TRANSACTION_TIMEOUT_MS} ms"
+                            + (f", client_connection_check_interval {CLIENT_CHECK_INTERVAL_MS} ms" if check_client else "")
+                            + f"; tag {probe.tag}; "
                             + (f"waited {waited:.0f} ms for another invariant run on this database"
                                if waited >= 5 else "no other invariant run on this database"))
             inv.run(probe)
