@@ -120,3 +120,29 @@ def test_a_postgresql_store_backs_up_and_restores(held, scratch):
     review = store.get_review(1)
     assert store.save_review(review) == 3  # the sequence follows the restored ids
     store.engine.dispose()
+
+
+def test_a_locked_store_neither_slows_nor_misleads_the_dashboard(held, staging_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    secrets = held.parent / "secrets.toml"
+    secrets.write_text(f'[connections.staging]\nurl = "{staging_url}"\n')
+    monkeypatch.setenv("APMS_OPS_SECRETS", str(secrets))
+    monkeypatch.setenv("APMS_OPS_HISTORY_URL", f"sqlite:///{held}")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()  # warm: the review is cached
+    locker = sqlite3.connect(held, timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        at.run()
+        overview = time.perf_counter() - started
+        at.switch_page("pages/9_history.py").run()
+    finally:
+        locker.rollback()
+        locker.close()
+    assert not at.exception
+    assert overview < 15, overview  # the store's busy timeout once, not once per panel
+    panels = [f"{e.proto.title}: {e.proto.body}" for e in at.error]
+    assert panels and all("History store unavailable" in p for p in panels), panels
+    assert not [p for p in panels if "secrets" in p.lower()]
