@@ -213,31 +213,29 @@ def test_freeze_fails_when_activation_moves_running_work(scratch):
     assert content_checksums(env.url) == before
 
 
-def test_freeze_fails_when_archiving_rewrites_the_old_rows(scratch):
-    env = scratch.make(seed="staging", sql_text="""
-        CREATE FUNCTION retire_rows() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
+def retire_rows(settings: str = "") -> str:
+    """A trigger that rewrites the archived version's rows (``settings``: the function's SET clause)."""
+    return f"""
+        CREATE FUNCTION retire_rows() RETURNS trigger LANGUAGE plpgsql {settings} AS $$
         BEGIN
           UPDATE master_holidays SET is_active = false WHERE config_version_id = NEW.id;
           RETURN NEW;
         END $$;
         CREATE TRIGGER retire_rows AFTER UPDATE OF status ON config_versions
           FOR EACH ROW WHEN (NEW.status = 'ARCHIVED') EXECUTE FUNCTION retire_rows();
-    """)
+    """
+
+
+def test_freeze_fails_when_archiving_rewrites_the_old_rows(scratch):
+    env = scratch.make(seed="staging", sql_text=retire_rows("SET search_path = public"))
     run = run_invariant(env, "freeze_by_reference")
     assert run.outcome == FAIL
     assert "rows of version 2 changed in master_holidays" in run.detail
 
 
 def test_a_function_relying_on_the_callers_search_path_is_an_error_that_says_so(scratch):
-    env = scratch.make(seed="staging", sql_text="""
-        CREATE FUNCTION retire_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          UPDATE master_holidays SET is_active = false WHERE config_version_id = NEW.id;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER retire_rows AFTER UPDATE OF status ON config_versions
-          FOR EACH ROW WHEN (NEW.status = 'ARCHIVED') EXECUTE FUNCTION retire_rows();
-    """)
+    # Tests run with search_path pinned to pg_catalog, pg_temp: an unqualified name in the function is not found.
+    env = scratch.make(seed="staging", sql_text=retire_rows())
     run = run_invariant(env, "freeze_by_reference")
     assert run.outcome == ERROR
     assert 'relation "master_holidays" does not exist' in run.detail
