@@ -43,8 +43,8 @@ def test_a_stalled_test_releases_its_locks_after_a_few_seconds(scratch):
 
     run = run_invariant(env, "freeze_by_reference", record=False, on_step=stall)
     app.join(60)
-    assert "idle_in_transaction_session_timeout 5000 ms, client_connection_check_interval 1000 ms" in run.steps[0].detail
     # The application waited for the server to end the stalled session, not for the client to come back.
     assert 2 < waited["s"] < STALL_S - 2, waited
+    assert "idle_in_transaction_session_timeout 5000 ms, client_connection_check_interval 1000 ms" in run.steps[0].detail
     assert run.outcome == ERROR  # the test could not finish: its session was ended
     assert content_checksums(env.url) == before
