@@ -53,6 +53,8 @@ else:
 # ---------------------------------------------------------------- trends
 
 st.subheader(f"Trends — {env.name}")
+for change in hist.identity_changes(env.name):
+    st.warning(widgets.md_escape(hist.identity_change_line(change)), icon=":material/swap_horiz:")
 trend_rows = hist.trends(env.name)
 if not trend_rows:
     widgets.empty_state(f"No saved runs of {env.name} yet.")
@@ -92,6 +94,8 @@ else:
     run_b = right.selectbox("To", ids, index=0, format_func=labels.get, key="history.diff.b")
     d = hist.diff(run_a, run_b)
     st.markdown(hist.diff_headline(d))
+    if hist.different_databases_line(d):
+        st.warning(widgets.md_escape(hist.different_databases_line(d)), icon=":material/warning:")
     counts = st.columns(4)
     for col, (label, key) in zip(counts, (("Worse", "worse"), ("Better", "better"), ("New findings", "new_findings"),
                                           ("Resolved findings", "resolved_findings"))):

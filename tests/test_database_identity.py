@@ -127,3 +127,24 @@ def test_the_demo_names_are_reserved(tmp_path, monkeypatch, staging_url):
     assert any("reserved for the embedded demo" in str(e.proto.body) for e in at.error)
     with pytest.raises(ConfigError, match=str(secrets)):
         resolve_environment("demo-staging-copy")
+
+
+def test_the_history_page_says_when_the_database_changed(scratch, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    a, b = scratch.make("staging"), scratch.make("staging")
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    store = HistoryStore(url)
+    for env in (a, b):
+        run_audit(Environment("staging", env.url, source="secrets"), store)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[connections.staging]\nurl = "{b.url}"\n')
+    monkeypatch.setenv("APMS_OPS_SECRETS", str(secrets))
+    monkeypatch.setenv("APMS_OPS_HISTORY_URL", url)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/9_history.py").run()
+    assert not at.exception
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Run #2 reviewed another database than run #1" in warnings
+    assert "These runs reviewed different databases" in warnings  # the comparison of #1 and #2, said loudly

@@ -53,7 +53,13 @@ def _trends(url: str, environment: str) -> list[dict]:
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
 def _diff(url: str, run_a: int, run_b: int) -> dict:
-    return store().diff(run_a, run_b)
+    # The page compares any two runs it offers, and says loudly when they are of different databases.
+    return store().diff(run_a, run_b, across_databases=True)
+
+
+@st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
+def _identity_changes(url: str, environment: str) -> list[dict]:
+    return _plain(store().identity_changes(environment))
 
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
@@ -73,7 +79,7 @@ def _saved_review(url: str, run_id: int) -> dict:
 
 def clear() -> None:
     """Drop every cached history read (after a write, and on the sidebar's refresh)."""
-    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review):
+    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review, _identity_changes):
         fn.clear()
 
 
@@ -84,6 +90,24 @@ def runs(environment: str | None = None, limit: int = 500) -> list[dict]:
 
 def trends(environment: str) -> list[dict]:
     return _trends(default_history_url(), environment)
+
+
+def identity_changes(environment: str) -> list[dict]:
+    """Saved runs whose database differs from the run before them, newest first."""
+    return _identity_changes(default_history_url(), environment)
+
+
+def identity_change_line(change: dict) -> str:
+    return (f"Run #{change['run_id']} reviewed another database than run #{change['previous_run_id']}: "
+            f"{change['previous_database']} → {change['database']}.")
+
+
+def different_databases_line(d: dict) -> str | None:
+    """A warning when two compared runs are of different databases (None when they are the same, or unknown)."""
+    if d.get("same_database") is False:
+        return (f"These runs reviewed different databases ({d['a']['database']}; {d['b']['database']}): "
+                "their differences are not changes of one database.")
+    return None
 
 
 def diff(run_a: int, run_b: int) -> dict:
