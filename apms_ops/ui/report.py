@@ -38,7 +38,9 @@ def store() -> HistoryStore:
     A store that failed once in this run fails again at once: a locked store costs
     its busy timeout once per page, not once per panel.
     """
-    failed = st.session_state.get(HISTORY_FAILURE_KEY)
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    failed = st.session_state.get(HISTORY_FAILURE_KEY) if get_script_run_ctx() is not None else None
     if failed is not None:
         raise failed
     try:
@@ -49,7 +51,10 @@ def store() -> HistoryStore:
 
 
 def note_history_failure(exc: Exception) -> None:
-    st.session_state[HISTORY_FAILURE_KEY] = exc
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx() is not None:  # only within a page run: the sidebar clears it at the start of the next
+        st.session_state[HISTORY_FAILURE_KEY] = exc
 
 
 def reading(read):
