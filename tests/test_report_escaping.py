@@ -82,7 +82,6 @@ def test_a_profile_check_cannot_inject_sql(tmp_path, staging_url):
     "x > 0); DROP TABLE users; --",
     "x > 0) NOT VALID; DROP TABLE users; ALTER TABLE t ADD CHECK (true",
     "x > 0) FROM pg_catalog.pg_class WHERE (true",
-    "(SELECT pg_catalog.pg_sleep(100)) IS NULL",
     "x > 0 UNION SELECT 1",
 ])
 def test_remediation_refuses_what_is_not_one_expression(text):
