@@ -13,6 +13,8 @@ import hashlib
 
 from psycopg import sql
 
+from apms_ops.expressions import sql_text
+
 MAX_IDENTIFIER = 63
 
 
@@ -100,8 +102,6 @@ def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_sch
 
 def add_check_not_valid(schema: str, table: str, definition: str, name: str) -> str:
     """``ALTER TABLE ... ADD CONSTRAINT ... CHECK (...) NOT VALID;``, the definition re-printed by PostgreSQL's grammar."""
-    from apms_ops.expressions import sql_text
-
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
     return f"{add.as_string(None)}{sql_text(definition)}) NOT VALID;"
 
@@ -118,24 +118,22 @@ def add_check(schema: str, table: str, definition: str, name: str) -> str:
 
 
 def _index(unique: bool, concurrently: bool, name: str, schema: str, table: str, keys, predicate: str | None, *,
-           only: bool = False, method: str = "btree") -> str:
+           only: bool = False, method: str | None = "btree") -> str:
     """The one CREATE INDEX builder: keys are column names or expressions, expressions and the predicate
-    re-printed by PostgreSQL's grammar (never pasted text)."""
-    from apms_ops.expressions import sql_text
-
-    if not method.isidentifier():
+    re-printed by PostgreSQL's grammar (never pasted text); ``method`` None leaves USING out."""
+    if method is not None and not method.isidentifier():
         raise ValueError(f"not an index method: {method!r}")
     key_sql = ", ".join(sql.Identifier(k).as_string(None) if k.isidentifier() else f"({sql_text(k)})" for k in keys)
     head = sql.SQL("CREATE {u}INDEX {cc}{n} ON {o}{t}{m} (").format(
         u=sql.SQL("UNIQUE " if unique else ""), cc=sql.SQL("CONCURRENTLY " if concurrently else ""), n=sql.Identifier(name),
         o=sql.SQL("ONLY " if only else ""), t=sql.Identifier(schema, table),
-        m=sql.SQL(f" USING {method}")).as_string(None)
+        m=sql.SQL(f" USING {method}" if method else "")).as_string(None)
     return head + key_sql + ")" + (f" WHERE {sql_text(predicate)}" if predicate else "") + ";"
 
 
 def create_partial_unique_index(schema: str, table: str, name: str, columns, predicate: str | None) -> str:
     # CONCURRENTLY: builds without blocking writes (it cannot run inside a transaction block).
-    return _index(True, True, name, schema, table, columns, predicate)
+    return _index(True, True, name, schema, table, columns, predicate, method=None)
 
 
 def create_index_on_only(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
