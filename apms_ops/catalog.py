@@ -34,6 +34,7 @@ class Table:
     kind: str = "table"  # table | partitioned
     estimated_rows: int = -1
     columns: dict[str, Column] = field(default_factory=dict)
+    partitions: tuple[tuple[str, str], ...] = ()  # leaf partitions (schema, name) of a partitioned table
 
     @property
     def key(self) -> tuple[str, str]:
@@ -56,6 +57,7 @@ class Constraint:
     ref_columns: tuple[str, ...] = ()
     definition: str = ""
     validated: bool = True
+    on_partitions: int | None = None  # an FK declared on every leaf partition (this many), not on the table itself
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 name=row["table_name"],
                 kind="partitioned" if row["kind"] == "p" else "table",
                 estimated_rows=row["estimated_rows"],
+                partitions=tuple(tuple(p) for p in (row["partitions"] or ())),
             )
         if row["column_name"] is not None:
             table.columns[row["column_name"]] = Column(
@@ -179,6 +182,7 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 ref_columns=tuple(row["ref_columns"] or ()),
                 definition=row["definition"],
                 validated=row["validated"],
+                on_partitions=row["on_partitions"],
             )
         )
     for row in conn.execute(indexes_q).mappings():

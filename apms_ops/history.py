@@ -249,11 +249,14 @@ class HistoryStore:
 
     def list_reviews(self, environment: str | None = None, limit: int = 200) -> list[dict]:
         """Saved reviews, newest first (without payloads)."""
-        q = sa.select(*[c for c in review_runs.c if c.name != "payload"]).order_by(review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(limit)
+        # A run limited by --only says so in its payload; read it there, so old stores need no migration.
+        partial = review_runs.c.payload["partial"].as_boolean().label("partial")
+        q = sa.select(*[c for c in review_runs.c if c.name != "payload"], partial).order_by(
+            review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(limit)
         if environment:
             q = q.where(review_runs.c.environment == environment)
         with self.engine.connect() as conn:
-            return [{**dict(r), "started_at": utc(r.started_at)} for r in conn.execute(q).mappings()]
+            return [{**dict(r), "partial": bool(r.partial), "started_at": utc(r.started_at)} for r in conn.execute(q).mappings()]
 
     def get_review(self, run_id: int):
         """The saved review ``run_id`` as a ``Review``."""

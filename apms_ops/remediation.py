@@ -23,8 +23,35 @@ def constraint_name(table: str, columns: tuple[str, ...] | list[str], suffix: st
     return f"{name.encode()[: MAX_IDENTIFIER - 10].decode(errors='ignore')}_{digest}"
 
 
-def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns) -> str:
+def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns,
+                    partitions: tuple[tuple[str, str], ...] | None = None) -> str:
+    """The foreign key added NOT VALID, then validated; partition by partition on a partitioned table.
+
+    ``partitions`` (the leaf partitions, when ``table`` is partitioned): PostgreSQL
+    rejects NOT VALID on a partitioned table ("cannot add NOT VALID foreign key
+    on partitioned table"), and a plain ADD there scans every partition under a
+    lock that blocks writes. So each partition gets the key NOT VALID and is
+    validated on its own, then the partitioned table gets it plainly: PostgreSQL
+    adopts the partitions' validated keys instead of scanning again.
+    """
     name = constraint_name(table, tuple(columns), "fkey")
+    if partitions is not None:
+        steps = [
+            f"-- {sql.Identifier(schema, table).as_string(None)} is partitioned: PostgreSQL rejects NOT VALID on a partitioned table,\n"
+            "-- and a plain ADD CONSTRAINT there scans every partition under a lock that blocks writes.\n"
+            "-- So: NOT VALID and VALIDATE on each partition, then ADD on the partitioned table, which adopts them."
+        ]
+        for part_schema, part in partitions:
+            steps.append(_add_and_validate(part_schema, part, constraint_name(part, tuple(columns), "fkey"), columns,
+                                           ref_schema, ref_table, ref_columns))
+        plain = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc});").format(
+            t=sql.Identifier(schema, table), n=sql.Identifier(name), c=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            rt=sql.Identifier(ref_schema, ref_table), rc=sql.SQL(", ").join(map(sql.Identifier, ref_columns)))
+        return "\n".join(steps + [plain.as_string(None)])
+    return _add_and_validate(schema, table, name, columns, ref_schema, ref_table, ref_columns)
+
+
+def _add_and_validate(schema: str, table: str, name: str, columns, ref_schema: str, ref_table: str, ref_columns) -> str:
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc}) NOT VALID;").format(
         t=sql.Identifier(schema, table),
         n=sql.Identifier(name),

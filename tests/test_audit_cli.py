@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from apms_ops.checks import REGISTRY
 from apms_ops.history import HistoryStore
 from conftest import admin_connection
 
@@ -111,7 +112,7 @@ def test_audit_writes_a_report_and_rejects_unknown_checks(cli, staging_url, tmp_
     out = tmp_path / "weekly.xml"
     proc = cli("audit", "--env", "staging", "--dsn", staging_url, "--report", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert len(ET.parse(out).getroot().findall("testcase")) == 15
+    assert len(ET.parse(out).getroot().findall("testcase")) == len(REGISTRY)
     assert "unknown check 'C9'" in one_line_error(cli("audit", "--dsn", staging_url, "--only", "C9"))
     assert len(saved(history_url)) == 1
 
@@ -181,7 +182,7 @@ def test_signoff_and_report_formats(cli, staging_url, tmp_path):
     assert cli("report", "--env", "staging", "--dsn", staging_url, "--format", "html", "--output", str(out)).stdout == ""
     assert out.read_text().startswith("<!DOCTYPE html>") and "wait for the foreign keys" in out.read_text()
     junit = ET.fromstring(cli("report", "--env", "staging", "--dsn", staging_url, "--format", "junit").stdout)
-    assert len(junit.findall("testcase")) == 15 and len(junit.findall("testcase/failure")) == 3
+    assert len(junit.findall("testcase")) == len(REGISTRY) and len(junit.findall("testcase/failure")) == 3
     data = json.loads(cli("report", "--env", "staging", "--dsn", staging_url, "--format", "json").stdout)
     assert data["sign_off"]["signed_by"] == "quinn"
 

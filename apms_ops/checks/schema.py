@@ -64,58 +64,90 @@ def tables(ctx: Context) -> Outcome:
     return Outcome(FAIL if findings else PASS, len(profile.tables), present, detail, findings)
 
 
-def _missing_fk_finding(ref) -> dict:
+def _missing_fk_finding(ref, snapshot, emulated: bool = False) -> dict:
     finding = {
         "table": qualified(ref.schema, ref.table),
         "column": ref.column_label,
         "references": ref.target,
         "critical": ref.critical,
     }
+    if ref.implied and not ref.expected:
+        finding["confidence"] = ref.confidence
+        finding["evidence"] = ref.evidence
     if not ref.child_exists:
         finding["problem"] = "column missing"
     elif not ref.parent_exists:
         finding["problem"] = "referenced key missing"
+    elif emulated:
+        finding["problem"] = "enforced only by application code (relationMode = \"prisma\")"
     else:
-        finding["sql"] = remediation.add_foreign_key(ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns)
+        child = snapshot.table(ref.schema, ref.table)
+        partitions = child.partitions if child is not None and child.kind == "partitioned" else None
+        finding["sql"] = remediation.add_foreign_key(ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns,
+                                                     partitions=partitions)
+    return finding
+
+
+def _not_valid_finding(ref) -> dict:
+    finding = {"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target,
+               "constraint": ref.constraint, "problem": "NOT VALID"}
+    if ref.on_partitions:
+        # Declared on each partition: the NOT VALID ones are there, not on the partitioned table.
+        finding["problem"] = "NOT VALID on some partitions: validate it on each partition where it is NOT VALID"
+    else:
+        finding["sql"] = f"ALTER TABLE {quote(ref.schema, ref.table)} VALIDATE CONSTRAINT {quote(ref.constraint)};"
     return finding
 
 
 def foreign_keys(ctx: Context) -> Outcome:
     """Every expected reference is enforced by a foreign key.
 
-    With a profile: declared vs expected (``actual: 1, target: 46``); without one:
-    declared vs references implied by column names. Anti-pattern: relations kept
-    only in application code (an ORM in a mode that creates no FKs), so orphans
-    appear silently. ``NOT VALID`` FKs count as present but are flagged: rows
-    from before they were added were never checked.
+    With a design (a profile's foreign keys, a Prisma schema's relations): declared
+    vs expected (``actual: 1, target: 46``); without one: declared vs references
+    implied by column names. Implied references carry a confidence band: *high*
+    ones count like expected ones, *review* ones are listed for a person to
+    confirm and left out of the figures. Anti-pattern: relations kept only in
+    application code (an ORM in a mode that creates no FKs), so orphans appear
+    silently. ``NOT VALID`` FKs count as present but are flagged: rows from
+    before they were added were never checked. With Prisma's ``relationMode =
+    "prisma"`` the database holds no FKs by design: every relation is named as
+    enforced only by application code and audited for orphans (C1.orphans).
     """
     refs = ctx.references
-    if ctx.profile.foreign_keys:
+    by_design = bool(ctx.profile.foreign_keys)
+    emulated = ctx.profile.relation_mode == "prisma"
+    if by_design:
         wanted = [r for r in refs if r.expected]
     else:
-        wanted = [r for r in refs if r.declared or r.implied]
+        wanted = [r for r in refs if r.declared or (r.implied and r.counts)]
+    review = [r for r in refs if r.implied and not r.counts and not r.declared and not r.expected]
     missing = [r for r in wanted if not r.declared]
     not_valid = [r for r in wanted if r.declared and r.validated is False]
-    findings = [_missing_fk_finding(r) for r in missing]
-    findings += [{
-        "table": qualified(r.schema, r.table), "column": r.column_label, "references": r.target,
-        "constraint": r.constraint, "problem": "NOT VALID",
-        "sql": f"ALTER TABLE {quote(r.schema, r.table)} VALIDATE CONSTRAINT {quote(r.constraint)};",
-    } for r in not_valid]
+    findings = [_missing_fk_finding(r, ctx.snapshot, emulated and r.expected) for r in missing]
+    findings += [_not_valid_finding(r) for r in not_valid]
+    findings += [_missing_fk_finding(r, ctx.snapshot) for r in review]
     present = len(wanted) - len(missing)
-    detail = f"{present} of {len(wanted)} {'expected' if ctx.profile.foreign_keys else 'declared or implied'} references have a foreign key"
+    detail = f"{present} of {len(wanted)} {'expected' if by_design else 'declared or implied'} references have a foreign key"
     if missing:
         detail += f"; {len(missing)} missing"
     if not_valid:
         detail += f"; {len(not_valid)} NOT VALID"
-    extra = [r for r in refs if ctx.profile.foreign_keys and r.implied and not r.expected and not r.declared]
+    if emulated:
+        detail += ('; relationMode = "prisma": the database holds no foreign keys by design, so '
+                   f"{sum(1 for r in missing if r.expected)} relations are enforced only by application code "
+                   "(each one audited for orphans by C1.orphans)")
+    extra = [r for r in refs if by_design and r.implied and r.counts and not r.expected and not r.declared]
     if extra:
         detail += f"; {len(extra)} more reference(s) implied by column names, outside the profile (audited for orphans and types)"
-    if not wanted:
+    if review:
+        detail += f"; {len(review)} possible reference(s) for review (weak names the data could not confirm; not counted)"
+    if not wanted and not review:
         return Outcome(INFO, 0, 0, "no references declared, expected or implied")
-    if missing and ctx.profile.foreign_keys:
+    if emulated and not not_valid and all(r.expected for r in missing):
+        status = INFO if not review else WARN
+    elif missing and by_design:
         status = FAIL
-    elif missing or not_valid:
+    elif missing or not_valid or review:
         status = WARN
     else:
         status = PASS
@@ -128,7 +160,7 @@ def critical_foreign_keys(ctx: Context) -> Outcome:
     if not critical:
         return Outcome(SKIP, None, None, "the profile marks no foreign key critical")
     missing = [r for r in critical if not r.declared]
-    findings = [_missing_fk_finding(r) for r in missing]
+    findings = [_missing_fk_finding(r, ctx.snapshot) for r in missing]
     present = len(critical) - len(missing)
     detail = f"{present} of {len(critical)} critical foreign keys present"
     if missing:
@@ -237,10 +269,13 @@ def orphans(ctx: Context) -> Outcome:
             continue
         if c.get("orphans"):
             total += c["orphans"]
-            findings.append({
+            finding = {
                 "table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target,
                 "orphans": c["orphans"], "declared": ref.declared,
-            })
+            }
+            if not ref.counts:
+                finding["confidence"] = ref.confidence  # a suspected reference: listed, never a NO-GO by itself
+            findings.append(finding)
     detail = f"{total} orphaned rows across {len(refs)} references"
     if findings:
         worst = max(findings, key=lambda f: f["orphans"])

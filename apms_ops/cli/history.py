@@ -34,7 +34,7 @@ def run_history_command(args) -> int:
             return 0
         for r in runs:
             print(f"#{r['id']:<5} {when(r['started_at'])}  {r['environment']:<16} {VERDICT_WORDS.get(r['verdict'], r['verdict']):<6} "
-                  f"{r['source']:<9} {r['run_by']}")
+                  f"{r['source']:<9} {r['run_by']}" + ("  (partial review: --only)" if r.get("partial") else ""))
         return 0
     from apms_ops.errors import ConfigError
 

@@ -48,6 +48,7 @@ class Reference:
     implied: bool = False           # a column name suggests it
     types: tuple[str | None, ...] = field(default=(), compare=False)      # child column types
     ref_types: tuple[str | None, ...] = field(default=(), compare=False)  # referenced key types
+    on_partitions: int | None = field(default=None, compare=False)        # declared on every partition, not on the table
     confidence: str = field(default=HIGH, compare=False)                  # HIGH | REVIEW
     evidence: str = field(default="", compare=False)                      # how it was found, in words
 
@@ -144,8 +145,8 @@ def discover(snapshot: Snapshot, profile: Profile, conn: Connection | None = Non
 
     for fk in snapshot.foreign_keys:
         add((fk.schema, fk.table, fk.columns, fk.ref_schema, fk.ref_table, fk.ref_columns),
-            declared=True, constraint=fk.name, validated=fk.validated,
-            evidence="foreign key on every partition" if fk.name and getattr(fk, "on_partitions", False) else "declared foreign key")
+            declared=True, constraint=fk.name, validated=fk.validated, on_partitions=fk.on_partitions,
+            evidence=f"foreign key on each of {fk.on_partitions} partitions" if fk.on_partitions else "declared foreign key")
     for fk in profile.foreign_keys:
         add((fk.schema or profile.schema_of(fk.table), fk.table, fk.columns, fk.ref_schema or profile.schema_of(fk.ref_table),
              fk.ref_table, fk.ref_columns), expected=True, critical=fk.critical, evidence=f"expected by the design ({profile.design_label})")

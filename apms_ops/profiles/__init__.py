@@ -162,7 +162,13 @@ def load_profile(name_or_path: str | None) -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    return parse_profile(data, str(path))
+    profile = parse_profile(data, str(path))
+    if profile.prisma_schema:
+        from apms_ops.prisma import design_profile
+
+        # The profile names the application's Prisma schema: its relations join the design.
+        profile = design_profile(profile.prisma_schema, profile)
+    return profile
 
 
 # ---------------------------------------------------------------- validation

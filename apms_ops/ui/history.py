@@ -110,7 +110,8 @@ def when(value) -> pd.Timestamp | None:
 def run_label(run: dict) -> str:
     """``#12 · 2026-01-05 10:00 UTC · HOLD · audit``."""
     moment = pd.Timestamp(run["started_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    return f"#{run['id']} · {moment} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+    return (f"#{run['id']} · {moment} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+            + (" · partial review" if run.get("partial") else ""))
 
 
 def timeline_frame(rows: list[dict]) -> pd.DataFrame:
@@ -118,7 +119,8 @@ def timeline_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Environment": r["environment"], "Run": f"#{r['id']}", "When": when(r["started_at"]),
         "Verdict": VERDICT_WORDS.get(r["verdict"], r["verdict"]), "Source": r["source"], "By": r["run_by"],
-    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By"])
+        "Scope": "partial review (--only)" if r.get("partial") else "full",
+    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By", "Scope"])
 
 
 def trend_frame(rows: list[dict]) -> pd.DataFrame:

@@ -285,7 +285,9 @@ def type_pair_counts(review: Review) -> pd.DataFrame:
 
 
 def _wanted(r: dict, by_profile: bool) -> bool:
-    return bool(r.get("expected")) if by_profile else bool(r.get("declared") or r.get("implied"))
+    if by_profile:
+        return bool(r.get("expected"))
+    return bool(r.get("declared") or (r.get("implied") and r.get("confidence") != "review"))
 
 
 def fk_per_table(review: Review) -> pd.DataFrame:
@@ -310,16 +312,19 @@ def missing_fk_rows(review: Review) -> pd.DataFrame:
     rows = []
     for fd in result.findings if result else []:
         ref = refs.get((fd.get("table"), fd.get("column"), fd.get("references")), {})
+        review_band = fd.get("confidence") == "review"
         rows.append({
             "Table": fd.get("table"), "Column": fd.get("column"), "References": fd.get("references"),
             "Critical": "yes" if fd.get("critical") or ref.get("critical") else "no",
-            "Problem": fd.get("problem") or "no foreign key",
+            "Confidence": fd.get("confidence") or ("design" if ref.get("expected") else "high"),
+            "Problem": fd.get("problem") or ("possible reference: confirm it" if review_band else "no foreign key"),
             "Orphans": ref.get("orphans"),
-            "Status": "WARN" if fd.get("accepted") else result.status,
+            "Status": "INFO" if review_band else "WARN" if fd.get("accepted") else result.status,
+            "Evidence": fd.get("evidence") or ref.get("evidence") or "",
             "SQL": fd.get("sql") or "",
         })
-    rows.sort(key=lambda r: (-(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
-    df = _frame(rows, ["Table", "Column", "References", "Critical", "Problem", "Orphans", "Status", "SQL"])
+    rows.sort(key=lambda r: (r["Confidence"] == "review", -(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
+    df = _frame(rows, ["Table", "Column", "References", "Critical", "Confidence", "Problem", "Orphans", "Status", "Evidence", "SQL"])
     df["Orphans"] = df["Orphans"].astype("Int64")
     return df
 
@@ -336,10 +341,10 @@ def missing_fk_panels(review: Review, limit: int) -> list[dict]:
         orphans = count(r.Orphans)
         panels.append({
             "title": f"{r.Table}.{r.Column} → {r.References} · {text(orphans if orphans is not None else '?')} orphans"
-                     + (" · critical" if r.Critical == "yes" else ""),
+                     + (" · critical" if r.Critical == "yes" else "") + (" · confidence: review" if r.Confidence == "review" else ""),
             "reference": (r.Table, r.Column, r.References),
             "orphans": orphans,
-            "problem": "" if r.Problem == "no foreign key" else r.Problem,
+            "problem": ("" if r.Problem == "no foreign key" else r.Problem) + (f" (evidence: {r.Evidence})" if r.Evidence else ""),
             "sql": r.SQL or f"-- no SQL: {r.Problem}",
         })
     return panels
