@@ -35,6 +35,8 @@ class Relation:
     name: str | None     # the relation's name, when it has one
     line: int
     file: str
+    fields: tuple[str, ...] = ()       # the Prisma field names behind ``columns`` / ``ref_columns``
+    ref_fields: tuple[str, ...] = ()
 
 
 @dataclass
@@ -219,7 +221,7 @@ def _explicit_relations(model: Model, models: dict[str, Model]) -> list[Relation
         out.append(Relation(
             model.schema, model.table, tuple(model.columns[n] for n in fields),
             target.schema, target.table, tuple(target.columns[n] for n in refs),
-            model.name, f.name, target.name, name if isinstance(name, str) else None, f.line, block.file,
+            model.name, f.name, target.name, name if isinstance(name, str) else None, f.line, block.file, fields, refs,
         ))
     return out
 

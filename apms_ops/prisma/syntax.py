@@ -247,7 +247,7 @@ class _Parser:
                     self.end_of_line("'}'")
                 return block
             if self.at("eof"):
-                self.fail(f"{kind_tok.value} {name} (line {kind_tok.line}) is not closed with '}}'")
+                self.fail(f"{kind_tok.value} {name} is not closed with '}}'", kind_tok.line)
             if self.at("punct", "@@"):
                 block.attributes.append(self.attribute(block=True))
                 self.end_of_line("a block attribute")
