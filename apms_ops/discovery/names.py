@@ -77,7 +77,10 @@ def name_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     if not words:
         return ()
     head = "".join(words[:-1])
-    return tuple(head + form for form in singular_forms(words[-1]))
+    keys = [head + form for form in singular_forms(words[-1])]
+    if words[-1] in ("s", "es") and len(words) > 1:
+        keys.append(head)  # item00012s: a plural ending after digits splits off as a word of its own
+    return tuple(keys)
 
 
 def name_key(words: tuple[str, ...]) -> str:
