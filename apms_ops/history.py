@@ -557,7 +557,7 @@ class HistoryStore:
             orphans_ran = orph is not None and orph["status"] not in ("ERROR", "SKIP")
             out.append({
                 "run_id": run["id"], "started_at": run["started_at"], "verdict": run["verdict"], "source": run["source"],
-                "run_by": run["run_by"],
+                "run_by": run["run_by"], "partial": run["partial"],
                 "fk_present": fk_present, "fk_target": fk_target,
                 "fk_coverage": (fk_present / fk_target) if fk_present is not None and fk_target else None,
                 "orphans": _number(orph, "actual") if orphans_ran else None,

@@ -131,8 +131,9 @@ def trend_frame(rows: list[dict]) -> pd.DataFrame:
         "FK coverage (%)": round(100 * t["fk_coverage"], 1) if t["fk_coverage"] is not None else None,
         "Orphans": t["orphans"], "CHECKs": t["check_constraints"], "CHECKs expected": t["check_constraints_target"],
         "ACTIVE violations": t["active_violations"],
+        "Scope": "partial review (--only)" if t.get("partial") else "full",
     } for t in rows], columns=["Run", "When", "Verdict", "FK present", "FK expected", "FK coverage (%)", "Orphans",
-                               "CHECKs", "CHECKs expected", "ACTIVE violations"])
+                               "CHECKs", "CHECKs expected", "ACTIVE violations", "Scope"])
 
 
 def orphans_frame(rows: list[dict]) -> pd.DataFrame:
@@ -240,7 +241,7 @@ def verdict_timeline_chart(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("Verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             shape=alt.Shape("Verdict:N", scale=alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["circle", "diamond", "square"]),
                             legend=None),
-            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Source", "By"],
+            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Scope", "Source", "By"],
         )
         .properties(height=alt.Step(36))
     )
