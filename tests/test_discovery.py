@@ -393,3 +393,49 @@ def test_remediation_on_a_partitioned_table_works_on_this_server(scratch):
                             "WHERE contype = 'f' ORDER BY 1").fetchall()
     assert rows == [("payments", False, True), ("payments_2025", True, True), ("payments_2026", True, True)]
     assert run_review(env, "none", only=["C1.foreign_keys"]).check("C1.foreign_keys").status == "PASS"
+
+
+def test_the_whole_child_name_as_a_prefix():
+    snap = snapshot(("dcim_device", {"id": "bigint", "role_id": "bigint"}, ["id"]), ("dcim_devicerole", {"id": "bigint"}, ["id"]),
+                    ("ipam_role", {"id": "bigint"}, ["id"]), ("posts", {"id": "integer", "type_id": "integer"}, ["id"]),
+                    ("post_types", {"id": "integer"}, ["id"]))
+    got = implied(snap)
+    assert got[("dcim_device", "role_id")] == ("dcim_devicerole.id", HIGH)  # Django: the model's name + the field's
+    assert got[("posts", "type_id")] == ("post_types.id", HIGH)
+
+
+def test_key_names_after_other_words_and_in_one_word_names():
+    snap = snapshot(("cust", {"cust_no": "integer", "bill_to_cust_no": "integer"}, ["cust_no"]),
+                    ("salesrep", {"rep_no": "integer", "mgr_rep_no": "integer"}, ["rep_no"]),
+                    ("currency", {"currencycode": "character(3)"}, ["currencycode"]),
+                    ("currencyrate", {"currencyrateid": "integer", "fromcurrencycode": "character(3)", "tocurrencycode": "character(3)"},
+                     ["currencyrateid"]))
+    got = implied(snap)
+    assert got[("cust", "bill_to_cust_no")] == ("cust.cust_no", HIGH)
+    assert got[("salesrep", "mgr_rep_no")] == ("salesrep.rep_no", HIGH)
+    assert got[("currencyrate", "fromcurrencycode")] == ("currency.currencycode", HIGH)
+    assert got[("currencyrate", "tocurrencycode")] == ("currency.currencycode", HIGH)
+
+
+def test_a_unique_column_elsewhere_must_name_its_table_to_be_pointed_at():
+    snap = snapshot(("Payment", {"id": "integer", "externalId": "text"}, ["id"]), ("Calendar", {"id": "integer", "externalId": "text"}, ["id"]),
+                    unique=[("Payment", ("externalId",))])
+    assert implied(snap) == {}
+
+
+def test_bare_role_words_and_self_phrases():
+    snap = snapshot(("users", {"id": "uuid"}, ["id"]),
+                    ("tasks", {"id": "bigint", "assignee": "uuid", "owner": "uuid"}, ["id"]),
+                    ("comments", {"id": "bigint", "reply_to": "bigint"}, ["id"]))
+    got = implied(snap)
+    assert got[("tasks", "assignee")] == ("users.id", HIGH) and got[("tasks", "owner")] == ("users.id", HIGH)
+    assert got[("comments", "reply_to")] == ("comments.id", HIGH)
+
+
+def test_prisma_named_many_to_many_tables():
+    snap = snapshot(("users", {"id": "integer"}, ["id"]), ("EventType", {"id": "integer"}, ["id"]), ("Tag", {"id": "text"}, ["id"]),
+                    ("_user_eventtype", {"A": "integer", "B": "integer"}, ["A", "B"]),
+                    ("_tag_user", {"A": "text", "B": "integer"}, ["A", "B"]))
+    got = implied(snap)
+    assert got[("_user_eventtype", "A")][0] == "EventType.id" and got[("_user_eventtype", "B")][0] == "users.id"  # name order
+    assert got[("_tag_user", "A")][0] == "Tag.id" and got[("_tag_user", "B")][0] == "users.id"  # the key types decide

@@ -146,8 +146,9 @@ class TableNames:
             for cut in range(1, len(last) - 3):
                 for k in name_keys((last[cut:],)):
                     self.by_word_tail[k].append(key)
+            pk = snapshot.primary_key(*key)
             for cols in snapshot.unique_keys(*key):
-                if len(cols) == 1 and _distinctive_key(split_words(cols[0])):
+                if len(cols) == 1 and _distinctive_key(split_words(cols[0]), words, primary=cols == pk):
                     self.by_key_column[name_key(split_words(cols[0]))].append((key[0], key[1], cols[0]))
         self.people = self._people(people_table)
 
@@ -158,7 +159,8 @@ class TableNames:
 
     def with_child_prefix(self, thing: tuple[str, ...], child: TableKey) -> list[TableKey]:
         words = self.words.get(child, ())
-        for n in range(len(words) - 1, 0, -1):
+        # Longest first, the whole name included: dcim_device.role_id -> dcim_devicerole, posts.type_id -> post_types.
+        for n in range(len(words), 0, -1):
             # The child itself is not its own prefix's target: auth_group_permissions.permission_id -> auth_permission.
             hits = [t for t in self.same_name(words[:n] + thing) if t[0] == child[0] and t != child]
             if hits:
@@ -224,11 +226,24 @@ class TableNames:
         return [key for key, *_ in sorted(found, key=score)]
 
 
-def _distinctive_key(words: tuple[str, ...]) -> bool:
-    """A key column name other tables would copy to point at it: ``album_id``, ``albumid``, ``language_code``."""
+def _distinctive_key(words: tuple[str, ...], table_words: tuple[str, ...], primary: bool) -> bool:
+    """A key column name other tables copy to point at it: ``album_id``, ``albumid``, ``language_code``.
+
+    A unique column that is not the primary key counts only when it names its own
+    table (``languages.language_code``): ``"Payment"."externalId"`` is unique, but a
+    column called ``externalId`` elsewhere is another system's id, not a pointer to it.
+    """
+    if words and words[0] in EXTERNAL_WORDS:
+        return False
     if len(words) >= 2:
-        return words[-1] in KEY_ATTRIBUTES or words[-1] == "id"
-    return len(words) == 1 and words[0].endswith("id") and len(words[0]) > 4
+        shaped = words[-1] in KEY_ATTRIBUTES or words[-1] == "id"
+    else:
+        shaped = len(words) == 1 and len(words[0]) > 4 and words[0].endswith(("id", "code"))  # albumid, currencycode
+    if not shaped or primary:
+        return shaped
+    table_keys = {form for w in table_words for form in singular_forms(w)} | set(name_keys(table_words))
+    return bool(table_keys & ({w for w in words} | {name_key(words[:i]) for i in range(1, len(words) + 1)})) or any(
+        name_key(words).startswith(k) for k in table_keys)
 
 
 def _unique(items) -> list:
@@ -383,7 +398,7 @@ def _read_column(reader: _Reader, child: TableKey, column: str, words: tuple[str
             partner = _polymorphic_partner(thing, others)
             if partner and (thing[-1].endswith("able") or not _names_a_table(reader, thing, child)):
                 return None, Unresolved(child[0], child[1], column, f"polymorphic: {partner} names the table", polymorphic=True)
-            if thing[-1:] == ("type",) and _polymorphic_owner(thing, others):
+            if len(thing) >= 2 and thing[-1] == "type" and _polymorphic_owner(thing, others):
                 found = _in_scope(reader.names.content_types(), child[0])
                 if found and reader.key_of(found[0]):
                     return _guess(snapshot, child, (column,), found[0], reader.key_of(found[0]), "type half of a polymorphic pair", NAME), None
@@ -399,11 +414,23 @@ def _read_column(reader: _Reader, child: TableKey, column: str, words: tuple[str
                     strength = LOOSE  # created_by often holds a name or an e-mail, not an id
                 return _guess(snapshot, child, (column,), target, (ref_col,), rule, strength, external), None
         else:
-            guess = _by_key_name(reader, child, column, words, own_key) or _unique_attribute(reader, child, column, words)
-            if guess is None and len(words) == 1 and words[0].endswith("id") and len(words[0]) > 4 and not own_key:
-                guess = _concatenated(reader, child, column, words[0][:-2])
-            if guess is None and not own_key and len(words) == 1 and words[0] in SELF_WORDS and reader.key_of(child):
+            guess = None
+            if len(words) == 1 and words[0].endswith("id") and len(words[0]) > 4:
+                if set(name_keys((words[0][:-2],))) & set(name_keys(reader.names.words.get(child, ()))):
+                    return None, None  # emailaddress.emailaddressid: the table's own identity, part of its key
+                guess = _concatenated(reader, child, column, words[0][:-2], own_key)
+            guess = guess or _by_key_name(reader, child, column, words, own_key) or _unique_attribute(reader, child, column, words)
+            if guess is None and not own_key:
+                guess = _by_key_name_dropping_words(reader, child, column, words)
+            if guess is None and not own_key and len(words) == 1 and len(words[0]) > 8:
+                guess = _key_name_at_the_end(reader, child, column, words[0])
+            if guess is None and not own_key and (words in SELF_PHRASES or (len(words) == 1 and words[0] in SELF_WORDS)) \
+                    and reader.key_of(child):
                 guess = _guess(snapshot, child, (column,), child, reader.key_of(child), "same table (named like a relation)", LOOSE)
+            if guess is None and not own_key and (words in ROLE_PHRASES or (len(words) == 1 and words[0] in ROLE_WORDS)):
+                people = reader.names.people
+                if people and people[0] != child and reader.key_of(people[0]):
+                    guess = _guess(snapshot, child, (column,), people[0], reader.key_of(people[0]), "table of people (a role named bare)", LOOSE)
             if guess is None and not own_key:
                 hit = reader.resolve_thing(words, child, prefixed=False)
                 if hit and hit[0] != child and reader.key_of(hit[0]):
@@ -432,6 +459,9 @@ def _by_key_name(reader: _Reader, child: TableKey, column: str, words: tuple[str
     hits = reader.names.key_named(words, child)
     if not hits:
         return None
+    if own_key and len(words) >= 1 and set(name_keys(reader.names.words.get(child, ()))) & {
+            name_key(words[:-1]) if len(words) > 1 else name_key(words)[:-2]}:
+        return None  # businessentity.businessentityid: the key of the table it names, the root of the others
     found = _in_scope(_unique((h[0], h[1]) for h in hits), child[0])
     target = found[0]
     ref_col = next(h[2] for h in hits if (h[0], h[1]) == target)
@@ -476,6 +506,23 @@ def _guess(snapshot: Snapshot, child: TableKey, columns: tuple[str, ...], target
     return Guess(child[0], child[1], columns, target[0], target[1], ref_columns, rule, strength, match, external)
 
 
+def _by_key_name_dropping_words(reader: _Reader, child: TableKey, column: str, words: tuple[str, ...]) -> Guess | None:
+    """``bill_to_cust_no`` -> ``cust.cust_no``, ``mgr_rep_no`` -> ``salesrep.rep_no``: a key's name after other words."""
+    for n in range(1, len(words) - 1):
+        rest = words[n:]
+        if rest[0] in ("by", "of", "to", "from", "in", "on", "for", "at"):
+            continue
+        hits = [h for h in reader.names.by_key_column.get(name_key(rest), ()) if h[2] != column or h[:2] != child]
+        if hits and _distinctive_key(rest, (), primary=True):
+            found = _in_scope(_unique((h[0], h[1]) for h in hits), child[0])
+            ref_col = next(h[2] for h in hits if (h[0], h[1]) == found[0])
+            dropped = words[:n]
+            return _guess(reader.snapshot, child, (column,), found[0], (ref_col,),
+                          f"same key name, leading words dropped ({'_'.join(dropped)})", PARTIAL,
+                          any(w in EXTERNAL_WORDS for w in dropped))
+    return None
+
+
 def _unique_attribute(reader: _Reader, child: TableKey, column: str, thing: tuple[str, ...]) -> Guess | None:
     """``language_code`` -> ``languages.code``: a table named by the leading words, unique on the last one."""
     if len(thing) < 2 or thing[-1] not in KEY_ATTRIBUTES:
@@ -491,11 +538,11 @@ def _unique_attribute(reader: _Reader, child: TableKey, column: str, thing: tupl
     return None
 
 
-def _concatenated(reader: _Reader, child: TableKey, column: str, stem: str) -> Guess | None:
+def _concatenated(reader: _Reader, child: TableKey, column: str, stem: str, own_key: bool = False) -> Guess | None:
     """``albumid`` -> ``album``; ``billtoaddressid`` -> ``address`` (a one-word name with a table at its end)."""
     hits = _unique(t for k in name_keys((stem,)) for t in reader.names.by_key.get(k, ()))
     rule, strength = "same name (one word)", NAME
-    if not hits:
+    if not hits and not own_key:
         rule, strength = "table name at the end of a one-word name", LOOSE
         for cut in range(1, len(stem) - 3):
             hits = _unique(t for k in name_keys((stem[cut:],)) for t in reader.names.by_key.get(k, ()))
@@ -506,6 +553,17 @@ def _concatenated(reader: _Reader, child: TableKey, column: str, stem: str) -> G
         return None
     key = reader.key_of(found[0])
     return _guess(reader.snapshot, child, (column,), found[0], key, rule, strength) if key else None
+
+
+def _key_name_at_the_end(reader: _Reader, child: TableKey, column: str, name: str) -> Guess | None:
+    """``fromcurrencycode`` -> ``currency.currencycode``: another table's key name at the end of a one-word name."""
+    for cut in range(1, len(name) - 5):
+        hits = [h for h in reader.names.by_key_column.get(name[cut:], ()) if h[:2] != child]
+        if hits:
+            found = _in_scope(_unique((h[0], h[1]) for h in hits), child[0])
+            ref_col = next(h[2] for h in hits if (h[0], h[1]) == found[0])
+            return _guess(reader.snapshot, child, (column,), found[0], (ref_col,), "key name at the end of a one-word name", PARTIAL)
+    return None
 
 
 def _shared_primary_key(reader: _Reader, child: TableKey, pk: tuple[str, ...] | None, guesses: list[Guess]) -> Guess | None:
@@ -559,6 +617,10 @@ def _composite_guesses(snapshot: Snapshot, names: TableNames, covered: set) -> l
             for child in sorted(set.intersection(*(tables_with[c] for c in cols)) - {parent}):
                 if all((child[0], child[1], c) in covered for c in cols):
                     continue
+                child_pk = set(snapshot.primary_key(*child) or ())
+                if 0 < len(child_pk & set(cols)) < len(cols):
+                    # (ord_no, line_no) in inv_line, whose own key is (inv_no, line_no): its own line_no, by coincidence.
+                    continue
                 if cols != pk and cols in snapshot.unique_keys(*child):
                     continue
                 guess = _guess(snapshot, child, tuple(cols), parent, tuple(cols), "every column of a composite key",
@@ -569,26 +631,51 @@ def _composite_guesses(snapshot: Snapshot, names: TableNames, covered: set) -> l
 
 
 def _implicit_many_to_many(snapshot: Snapshot, names: TableNames, covered: set) -> list[Guess]:
-    """Prisma's implicit many-to-many tables: ``_CategoryToPost(A, B)``, A -> Category, B -> Post."""
+    """Prisma's implicit many-to-many tables: ``_CategoryToPost(A, B)``, A -> Category, B -> Post.
+
+    A named relation's table is ``_<name>`` (``_user_eventtype``): when the name is
+    two table names, A points at the one whose key has A's type, else at the one
+    first in name order, as Prisma orders them.
+    """
     out = []
     for key, table in snapshot.tables.items():
         if not key[1].startswith("_") or set(table.columns) != {"A", "B"}:
             continue
-        body = key[1][1:]
-        for i in range(1, len(body) - 2):
-            if body[i:i + 2] != "To" or not body[i + 2:i + 3].isupper():
-                continue
-            left, right = body[:i], body[i + 2:]
-            try:
-                # Model names, which @@map may have turned into other table names (Post -> posts).
-                models = [(key[0], m) if (key[0], m) in snapshot.tables else next(iter(_in_scope(names.same_name(split_words(m)), key[0])), None)
-                          for m in (left, right)]
-            except _Ambiguous:
-                continue
-            if all(models):
-                for column, model in zip(("A", "B"), models):
-                    ref = snapshot.primary_key(*model)
-                    if ref and len(ref) == 1 and (key[0], key[1], column) not in covered:
-                        out.append(_guess(snapshot, key, (column,), model, ref, "Prisma's implicit many-to-many table", NAME))
-                break
+        pair = _many_to_many_pair(snapshot, names, key)
+        if pair is None:
+            continue
+        for column, model in zip(("A", "B"), pair):
+            ref = snapshot.primary_key(*model)
+            if ref and len(ref) == 1 and (key[0], key[1], column) not in covered:
+                out.append(_guess(snapshot, key, (column,), model, ref, "Prisma's implicit many-to-many table", NAME))
     return out
+
+
+def _many_to_many_pair(snapshot: Snapshot, names: TableNames, key: TableKey) -> tuple[TableKey, TableKey] | None:
+    body = key[1][1:]
+
+    def table_named(name: str) -> TableKey | None:
+        if (key[0], name) in snapshot.tables:
+            return (key[0], name)
+        try:
+            # Model names, which @@map may have turned into other table names (Post -> posts).
+            return next(iter(_in_scope(names.same_name(split_words(name)), key[0])), None)
+        except _Ambiguous:
+            return None
+
+    for i in range(1, len(body) - 2):
+        if body[i:i + 2] == "To" and body[i + 2:i + 3].isupper():
+            left, right = table_named(body[:i]), table_named(body[i + 2:])
+            if left and right:
+                return left, right
+    words = split_words(body)
+    for n in range(1, len(words)):
+        left, right = table_named("_".join(words[:n])), table_named("_".join(words[n:]))
+        if left and right:
+            types = {c: snapshot.column(*key, c).type for c in ("A", "B")}
+            left_type = snapshot.column(*left, (snapshot.primary_key(*left) or ("",))[0])
+            right_type = snapshot.column(*right, (snapshot.primary_key(*right) or ("",))[0])
+            if left_type and right_type and left_type.type != right_type.type:
+                return (left, right) if types["A"] == left_type.type else (right, left)
+            return tuple(sorted((left, right), key=lambda t: t[1]))
+    return None
