@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 CORPUS = ROOT / "tests" / "corpus"
-PARTS = ("dev", "holdout")
+PARTS = ("dev", "holdout", "holdout2")
 
 RefKey = tuple[str, str, tuple[str, ...], str, str, tuple[str, ...]]
 
@@ -211,7 +211,7 @@ def main() -> int:
     from harness import scratch_database
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("dev", "holdout", "all"), default="all")
+    parser.add_argument("--part", choices=("dev", "holdout", "holdout2", "all"), default="all")
     parser.add_argument("--schema", nargs="*", help="only these schemas")
     parser.add_argument("--misses", action="store_true", help="list every missed and wrong reference")
     args = parser.parse_args()

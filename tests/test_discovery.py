@@ -439,3 +439,27 @@ def test_prisma_named_many_to_many_tables():
     got = implied(snap)
     assert got[("_user_eventtype", "A")][0] == "EventType.id" and got[("_user_eventtype", "B")][0] == "users.id"  # name order
     assert got[("_tag_user", "A")][0] == "Tag.id" and got[("_tag_user", "B")][0] == "users.id"  # the key types decide
+
+
+def test_natural_keys_with_a_name_of_their_own():
+    snap = snapshot(("book", {"isbn": "character(13)", "series_isbn": "character(13)"}, ["isbn"]),
+                    ("copy", {"barcode": "varchar(14)", "isbn": "character(13)"}, ["barcode"]),
+                    ("reservation", {"id": "bigint", "isbn": "character(13)", "fulfilled_by_barcode": "varchar(14)", "email": "text"}, ["id"]),
+                    ("subscribers", {"email": "text"}, ["email"]))
+    got = implied(snap)
+    assert got[("copy", "isbn")] == ("book.isbn", HIGH) and got[("reservation", "isbn")] == ("book.isbn", HIGH)
+    assert got[("book", "series_isbn")] == ("book.isbn", HIGH)
+    assert got[("reservation", "fulfilled_by_barcode")] == ("copy.barcode", HIGH)
+    assert ("reservation", "email") not in got  # a generic key name points nowhere by itself
+
+
+def test_participles_and_phrases_that_name_people_or_the_same_table():
+    snap = snapshot(("staff", {"staff_id": "integer", "supervisor": "integer"}, ["staff_id"]),
+                    ("copy", {"id": "integer", "withdrawn_by": "integer"}, ["id"]),
+                    ("loan", {"loan_id": "bigint", "renewed_from": "bigint"}, ["loan_id"]),
+                    ("products", {"id": "integer", "units_on_order": "smallint"}, ["id"]), ("orders", {"id": "smallint"}, ["id"]))
+    got = implied(snap)
+    assert got[("staff", "supervisor")] == ("staff.staff_id", HIGH)  # the table of people may be the table itself
+    assert got[("copy", "withdrawn_by")] == ("staff.staff_id", HIGH)
+    assert got[("loan", "renewed_from")] == ("loan.loan_id", HIGH)
+    assert ("products", "units_on_order") not in got  # a quantity "on order", not an order

@@ -232,8 +232,9 @@ def _band(guess: Guess, probe, snapshot: Snapshot) -> tuple[str | None, str]:
     if guess.strength == PARTIAL and not guess.external:
         return HIGH, words
     # No data to ask: a number or uuid named like a table is a reference; text may be a name or an e-mail.
+    # ... but not a 1:1 guess on a shared id, nor a column whose name only ends like a table (home_branch).
     sure_type = len(guess.columns) == 1 and type_family(child_type) in ("integer", "uuid")
-    if sure_type and not guess.external and not guess.rule.startswith("shared primary key"):
+    if sure_type and not guess.external and not guess.rule.startswith(("shared primary key", "named like a table, leading")):
         return HIGH, words
     return REVIEW, words + ("; named by another system?" if guess.external else "; confirm by hand")
 

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 
 from apms_ops.catalog import Snapshot, qualified
 from apms_ops.discovery.names import (
-    EXTERNAL_WORDS, KEY_ATTRIBUTES, PEOPLE_WORDS, POLYMORPHIC_TYPE_WORDS, ROLE_PHRASES, ROLE_WORDS,
+    EXTERNAL_WORDS, GENERIC_KEY_NAMES, KEY_ATTRIBUTES, PEOPLE_WORDS, POLYMORPHIC_TYPE_WORDS, ROLE_PHRASES, ROLE_WORDS,
     SELF_PARTICIPLES, SELF_PHRASES, SELF_WORDS, is_participle, name_key, name_keys, reference_like, singular_forms,
     split_words,
 )
 
 NAME, PARTIAL, LOOSE = "name", "partial", "loose"
+PREPOSITIONS = frozenset({"by", "of", "to", "from", "in", "on", "for", "at", "via", "per", "with"})
 # Rules whose match may be a coincidence of words (merge_requests for request_id): the types must agree.
 PARTIAL_RULES = frozenset({"prefixed table", "end of a one-word table name"})
 # 1:1 extension tables: ``<parent>_<word>`` sharing the parent's id.
@@ -239,6 +240,9 @@ def _distinctive_key(words: tuple[str, ...], table_words: tuple[str, ...], prima
         shaped = words[-1] in KEY_ATTRIBUTES or words[-1] == "id"
     else:
         shaped = len(words) == 1 and len(words[0]) > 4 and words[0].endswith(("id", "code"))  # albumid, currencycode
+        # A primary key with a name of its own (isbn, barcode, vin) is copied by what points at it.
+        shaped = shaped or (primary and len(words) == 1 and len(words[0]) >= 3 and words[0] not in GENERIC_KEY_NAMES
+                            and not words[0].isdigit())
     if not shaped or primary:
         return shaped
     table_keys = {form for w in table_words for form in singular_forms(w)} | set(name_keys(table_words))
@@ -297,8 +301,7 @@ class _Reader:
 
     def resolve_role(self, thing: tuple[str, ...], child: TableKey) -> tuple[TableKey, str] | None:
         """Another row of the same table (``parent``), or the table of people (``author``, ``created_by``)."""
-        if (len(thing) == 1 and thing[0] in SELF_WORDS) or thing in SELF_PHRASES or (
-                len(thing) >= 2 and thing[-1] == "by" and thing[-2] in SELF_PARTICIPLES):
+        if _names_same_table(thing):
             return child, "same table"
         role = (len(thing) == 1 and thing[0] in ROLE_WORDS) or thing[-2:] in ROLE_PHRASES or (
             len(thing) >= 2 and thing[-1] == "by" and is_participle(thing[-2]))
@@ -325,7 +328,7 @@ class _Reader:
             return tail[0], self._key_column(tail[0]), "end of a one-word table name", False
         for n in range(1, len(bare)):
             rest = bare[n:]
-            if rest[0] in ("by", "of", "to", "from", "in", "on", "for", "at"):
+            if rest[0] in PREPOSITIONS:
                 continue
             hit = self.resolve_thing(rest, child) or self.resolve_role(rest, child)
             if hit:
@@ -337,6 +340,13 @@ class _Reader:
     def _key_column(self, table: TableKey) -> str | None:
         key = self.key_of(table)
         return key[0] if key else None
+
+
+def _names_same_table(thing: tuple[str, ...]) -> bool:
+    """``parent``, ``in_reply_to``, ``replaced_by``, ``renewed_from``: another row of the same table."""
+    return ((len(thing) == 1 and thing[0] in SELF_WORDS) or thing in SELF_PHRASES
+            or (len(thing) >= 2 and thing[-1] == "by" and thing[-2] in SELF_PARTICIPLES)
+            or (len(thing) == 2 and thing[1] == "from" and is_participle(thing[0])))
 
 
 def _polymorphic_partner(thing: tuple[str, ...], columns: dict[str, tuple[str, ...]]) -> str | None:
@@ -424,17 +434,24 @@ def _read_column(reader: _Reader, child: TableKey, column: str, words: tuple[str
                 guess = _by_key_name_dropping_words(reader, child, column, words)
             if guess is None and not own_key and len(words) == 1 and len(words[0]) > 8:
                 guess = _key_name_at_the_end(reader, child, column, words[0])
-            if guess is None and not own_key and (words in SELF_PHRASES or (len(words) == 1 and words[0] in SELF_WORDS)) \
-                    and reader.key_of(child):
+            if guess is None and not own_key and _names_same_table(words) and reader.key_of(child):
                 guess = _guess(snapshot, child, (column,), child, reader.key_of(child), "same table (named like a relation)", LOOSE)
             if guess is None and not own_key and (words in ROLE_PHRASES or (len(words) == 1 and words[0] in ROLE_WORDS)):
                 people = reader.names.people
-                if people and people[0] != child and reader.key_of(people[0]):
+                if people and reader.key_of(people[0]):
                     guess = _guess(snapshot, child, (column,), people[0], reader.key_of(people[0]), "table of people (a role named bare)", LOOSE)
             if guess is None and not own_key:
-                hit = reader.resolve_thing(words, child, prefixed=False)
-                if hit and hit[0] != child and reader.key_of(hit[0]):
-                    guess = _guess(snapshot, child, (column,), hit[0], reader.key_of(hit[0]), "named like a table", LOOSE)
+                # release -> release.id; pickup_branch -> branch.branch_code (leading words dropped)
+                for n in range(len(words)):
+                    rest = words[n:]
+                    if rest[0] in PREPOSITIONS or (n and words[n - 1] in PREPOSITIONS):
+                        continue  # units_on_order is a quantity, not an order
+                    hit = reader.resolve_thing(rest, child, prefixed=False)
+                    if hit and hit[0] != child and reader.key_of(hit[0]):
+                        rule = "named like a table" + (f", leading words dropped ({'_'.join(words[:n])})" if n else "")
+                        guess = _guess(snapshot, child, (column,), hit[0], reader.key_of(hit[0]), rule, LOOSE,
+                                       any(w in EXTERNAL_WORDS for w in words[:n]))
+                        break
             if guess is not None:
                 return guess, None
     except _Ambiguous as amb:
@@ -508,9 +525,9 @@ def _guess(snapshot: Snapshot, child: TableKey, columns: tuple[str, ...], target
 
 def _by_key_name_dropping_words(reader: _Reader, child: TableKey, column: str, words: tuple[str, ...]) -> Guess | None:
     """``bill_to_cust_no`` -> ``cust.cust_no``, ``mgr_rep_no`` -> ``salesrep.rep_no``: a key's name after other words."""
-    for n in range(1, len(words) - 1):
+    for n in range(1, len(words)):
         rest = words[n:]
-        if rest[0] in ("by", "of", "to", "from", "in", "on", "for", "at"):
+        if rest[0] in PREPOSITIONS:
             continue
         hits = [h for h in reader.names.by_key_column.get(name_key(rest), ()) if h[2] != column or h[:2] != child]
         if hits and _distinctive_key(rest, (), primary=True):

@@ -142,7 +142,17 @@ POLYMORPHIC_TYPE_WORDS = ("type", "class", "model", "table", "kind", "entity")
 
 
 def is_participle(word: str) -> bool:
-    return word.endswith("ed") or word in IRREGULAR_PARTICIPLES
+    return word.endswith("ed") or word in IRREGULAR_PARTICIPLES or (len(word) > 4 and word.endswith(("wn", "tten", "dden", "ven")))
+
+
+# One-word key names too common to point anywhere by themselves (``email`` may be a key of one
+# table and a plain attribute of ten others); ``isbn`` or ``barcode`` do point.
+GENERIC_KEY_NAMES = frozenset({
+    "id", "code", "name", "email", "key", "slug", "token", "uuid", "uid", "guid", "value", "type", "status", "title",
+    "label", "date", "year", "month", "day", "domain", "url", "path", "username", "login", "handle", "number", "no",
+    "version", "locale", "language", "currency", "country", "hash", "sha", "digest", "identifier", "tag", "kind",
+    "migration", "session", "secret", "position", "version", "period", "time", "timestamp",
+})
 
 
 def reference_like(words: tuple[str, ...]) -> bool:
