@@ -132,6 +132,8 @@ class TableNames:
         self.by_key: dict[str, list[TableKey]] = defaultdict(list)
         self.by_tail: dict[str, list[TableKey]] = defaultdict(list)
         self.by_word_tail: dict[str, list[TableKey]] = defaultdict(list)
+        self._same_name: dict[tuple[str, ...], list[TableKey]] = {}
+        self._prefixed: dict[tuple[str, ...], list[TableKey]] = {}
         self.by_key_column: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for key, table in snapshot.tables.items():
             words = split_words(table.name)
@@ -151,12 +153,17 @@ class TableNames:
             for cols in snapshot.unique_keys(*key):
                 if len(cols) == 1 and _distinctive_key(split_words(cols[0]), words, primary=cols == pk):
                     self.by_key_column[name_key(split_words(cols[0]))].append((key[0], key[1], cols[0]))
+        self._endings = {k[i:] for k in self.by_key for i in range(len(k))}
         self.people = self._people(people_table)
 
     # -- lookups that return candidate tables (not yet narrowed to one schema)
 
     def same_name(self, thing: tuple[str, ...]) -> list[TableKey]:
-        return _unique(t for k in name_keys(thing) for t in self.by_key.get(k, ()))
+        # Memoized: thousands of tables repeat the same column names (workspace_id, created_by).
+        hit = self._same_name.get(thing)
+        if hit is None:
+            hit = self._same_name[thing] = _unique(t for k in name_keys(thing) for t in self.by_key.get(k, ()))
+        return hit
 
     def with_child_prefix(self, thing: tuple[str, ...], child: TableKey) -> list[TableKey]:
         words = self.words.get(child, ())
@@ -171,6 +178,11 @@ class TableNames:
     def prefixed(self, thing: tuple[str, ...]) -> list[TableKey]:
         """Tables named ``<prefix>_<thing>``; with several, those with the shortest prefix (an app label,
         ``catalogue_collection``, before a link table, ``catalogue_product_collections``)."""
+        if thing not in self._prefixed:
+            self._prefixed[thing] = self._find_prefixed(thing)
+        return self._prefixed[thing]
+
+    def _find_prefixed(self, thing: tuple[str, ...]) -> list[TableKey]:
         exact = set(self.same_name(thing))
         hits = _unique(t for k in name_keys(thing) for t in self.by_tail.get(k, ()) if t not in exact)
         if len(hits) > 1:
@@ -187,6 +199,10 @@ class TableNames:
     def key_named(self, column_words: tuple[str, ...], child: TableKey) -> list[tuple[str, str, str]]:
         """Other tables whose single-column key is named like this column (``album_id`` -> ``album.album_id``)."""
         return [hit for hit in self.by_key_column.get(name_key(column_words), ()) if hit[:2] != child]
+
+    def may_end_a_name(self, word: str) -> bool:
+        """Some table's name ends with ``word`` (in one of its singular forms), separators ignored."""
+        return any(form in self._endings for form in singular_forms(word))
 
     def content_types(self) -> list[TableKey]:
         """Tables of types a polymorphic pair names (Django's ``django_content_type``)."""
@@ -290,6 +306,8 @@ class _Reader:
 
     def resolve_thing(self, thing: tuple[str, ...], child: TableKey, prefixed: bool = True) -> tuple[TableKey, str] | None:
         """The table ``thing`` names: same name, the child's prefix, or a unique prefixed table."""
+        if not thing or not self.names.may_end_a_name(thing[-1]):
+            return None  # no table name ends like this: spare the lookups (most columns of a large schema)
         steps = [("same name", self.names.same_name), ("table prefix", lambda t: self.names.with_child_prefix(t, child))]
         if prefixed:
             steps.append(("prefixed table", self.names.prefixed))

@@ -72,6 +72,7 @@ def singular_forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=65536)
 def name_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     """Keys a name is known by: its words joined, the last word in each singular form."""
     if not words:

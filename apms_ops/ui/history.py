@@ -132,8 +132,8 @@ def trend_frame(rows: list[dict]) -> pd.DataFrame:
         "Orphans": t["orphans"], "CHECKs": t["check_constraints"], "CHECKs expected": t["check_constraints_target"],
         "ACTIVE violations": t["active_violations"],
         "Scope": "partial review (--only)" if t.get("partial") else "full",
-    } for t in rows], columns=["Run", "When", "Verdict", "FK present", "FK expected", "FK coverage (%)", "Orphans",
-                               "CHECKs", "CHECKs expected", "ACTIVE violations", "Scope"])
+    } for t in rows], columns=["Run", "When", "Verdict", "Scope", "FK present", "FK expected", "FK coverage (%)", "Orphans",
+                               "CHECKs", "CHECKs expected", "ACTIVE violations"])
 
 
 def orphans_frame(rows: list[dict]) -> pd.DataFrame:
@@ -241,6 +241,9 @@ def verdict_timeline_chart(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("Verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             shape=alt.Shape("Verdict:N", scale=alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["circle", "diamond", "square"]),
                             legend=None),
+            # A partial run's verdict covers only what ran: drawn faint, so it never reads as a full GO.
+            opacity=alt.Opacity("Scope:N", scale=alt.Scale(domain=["full", "partial review (--only)"], range=[1.0, 0.3]),
+                                legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Scope", "Source", "By"],
         )
         .properties(height=alt.Step(36))
