@@ -221,7 +221,8 @@ def ours_as_dmmf(path: Path) -> dict:
                 continue
             kind = "enum" if f.type in enums else "object" if f.type in models else "scalar"
             entry = {"name": f.name, "kind": kind, "type": f.type, "isList": f.list, "isRequired": f.list or not f.optional,
-                     "isId": f.attribute("id") is not None, "isUnique": f.attribute("unique") is not None}
+                     # Prisma's DMMF leaves isUnique false on an @id field, even one also marked @unique.
+                     "isId": f.attribute("id") is not None, "isUnique": f.attribute("unique") is not None and f.attribute("id") is None}
             if f.attribute("map"):
                 entry["dbName"] = f.attribute("map").arg("name")
             if f.doc:

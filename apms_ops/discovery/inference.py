@@ -1,28 +1,32 @@
 """References that column names imply, found the way people name things.
 
-Each reference-like column is read as words (``envelopeItemId`` -> envelope,
-item, id) and tried against the tables, strongest rule first:
+Each column is read as words (``envelopeItemId`` -> envelope, item, id) and
+tried against the tables, strongest rule first:
 
-1. the same name (``user_id``, ``userId`` -> ``users``/``"User"``; a column named
-   like another table's own key, ``album_id`` -> ``album.album_id``);
-2. the child table's own prefixes (``master_positions.department_id`` ->
-   ``master_departments``; every prefix, not only the first word);
+1. the same name (``user_id``, ``userId`` -> ``users``/``"User"``), or the name
+   of another table's own key (``album_id`` -> ``album.album_id``, ``isbn`` ->
+   ``book.isbn``);
+2. the child table's name and its prefixes (``master_positions.department_id``
+   -> ``master_departments``, ``dcim_device.role_id`` -> ``dcim_devicerole``);
 3. a unique ``<prefix>_<thing>`` table (``user_id`` -> ``auth_user``,
    ``blob_id`` -> ``active_storage_blobs``);
 4. another row of the same table (``parent_id``, ``in_reply_to_id``);
 5. the table of people for role words (``author_id``, ``created_by``, ``reports_to``);
 6. a unique non-primary key (``language_code`` -> ``languages.code``);
-7. with leading words dropped (``original_language_id`` -> ``languages``);
-8. loosely: a column named exactly like a table (``release integer`` ->
-   ``release.id``), a one-word name ending in ``id`` (``albumid``), a 1:1 table
-   sharing its parent's id.
+7. with leading words dropped (``original_language_id`` -> ``languages``,
+   ``bill_to_cust_no`` -> ``cust.cust_no``);
+8. loosely: a column named like a table (``release integer`` -> ``release.id``),
+   a one-word name ending in a table's or key's name (``billtoaddressid``), a
+   1:1 table sharing its parent's id; and, apart, composite keys a child holds
+   whole and Prisma's ``_AToB`` tables.
 
-Rules 1-6 are *name* evidence; 7 is *partial* (names given by other systems
-look the same: ``stripe_customer_id``), 8 is *loose*. How much each counts is
-decided with the types and, where the name is not enough, with the data
-(``apms_ops.discovery.probe``). A polymorphic pair (``x_id`` beside
-``x_type``) is not a reference to one table, and a name that matches tables
-in several other schemas is reported as ambiguous, never guessed.
+Rules 1-6 are *name* evidence; 3 and 7 are *partial* (names given by other
+systems look the same: ``stripe_customer_id``, ``request_id`` beside
+``merge_requests``), 8 is *loose*. How much each counts is decided with the
+types and, where the name is not enough, with the data
+(``apms_ops.discovery.probe``). A polymorphic pair (``x_id`` beside ``x_type``)
+is not a reference to one table, and a name that matches tables in several
+other schemas is reported as ambiguous, never guessed.
 """
 
 from __future__ import annotations
@@ -392,14 +396,12 @@ def infer(snapshot: Snapshot, covered: set[tuple[str, str, str]] | None = None, 
     for child, table in snapshot.tables.items():
         words_of = {c: split_words(c) for c in table.columns}
         pk = snapshot.primary_key(*child)
-        guessed: set[str] = set()
         for column, words in words_of.items():
             if (child[0], child[1], column) in covered or not words:
                 continue
             guess, unresolved = _read_column(reader, child, column, words, words_of, pk)
             if guess:
                 out.guesses.append(guess)
-                guessed.add(column)
             elif unresolved:
                 out.unresolved.append(unresolved)
         one_to_one = _shared_primary_key(reader, child, pk, out.guesses)
