@@ -8,8 +8,9 @@ postgresql://postgres@127.0.0.1:5432/postgres) with a generated schema
 declared, plus columns named like a table without ``_id`` and ``created_by``
 columns that only the data can confirm), then times, in one read-only session:
 the catalog snapshot, discovery from names alone, discovery with the
-containment probe, and the full review with the engine the CLI uses. Target:
-discovery, probe included, stays a small share of the review (under 10%).
+containment probe, and the full review with the engine the CLI uses. The
+default schema is a worst case for the probe (a weak name in every fifth table:
+1,500 guesses at 5,000 tables); ``--names-only`` is the common case.
 """
 
 from __future__ import annotations
@@ -88,9 +89,11 @@ def main() -> int:
     parser.add_argument("--tables", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=20, help="rows per generated table")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--names-only", action="store_true",
+                        help="only <table>_id columns (no weak names: the probe has nothing to do), the common case")
     args = parser.parse_args()
     name = f"apmsops_bench_discovery_{os.getpid()}"
-    with scratch_database(name, generate_schema_sql(args.tables, args.rows, weak_names=True)) as url:
+    with scratch_database(name, generate_schema_sql(args.tables, args.rows, weak_names=not args.names_only)) as url:
         row = measure(url, args.repeat)
     width = max(len(k) for k in row)
     for key, value in row.items():

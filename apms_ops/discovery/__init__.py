@@ -240,5 +240,6 @@ def _band(guess: Guess, probe, snapshot: Snapshot) -> tuple[str | None, str]:
 
 
 def _type(snapshot: Snapshot, schema: str, table: str, column: str) -> str | None:
-    col = snapshot.column(schema, table, column)
-    return col.type if col else None
+    t = snapshot.tables.get((schema, table))
+    col = t.columns.get(column) if t is not None else None
+    return col.type if col is not None else None

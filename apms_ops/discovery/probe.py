@@ -23,7 +23,7 @@ PROBE_BATCH = 50
 
 @dataclass(frozen=True)
 class Containment:
-    sampled: int | None          # distinct non-NULL child values looked at (None: the probe failed)
+    sampled: int | None          # child rows with the columns set that were looked at (None: the probe failed)
     found: int | None            # of those, present in the candidate key
     error: str | None = None
 
@@ -41,7 +41,7 @@ class Containment:
             return f"data not probed ({self.error})"
         if not self.sampled:
             return "no values to probe (empty or all NULL)"
-        return f"{self.found} of {self.sampled} sampled values found in the key"
+        return f"{self.found} of {self.sampled} sampled values found in the key"  # one per sampled row
 
 
 def _statement(k: int, guess, sample: int) -> str:
