@@ -31,7 +31,7 @@ widgets.status_table(tables.extension_rows(review), key="schema.extensions.csv",
 st.subheader("CHECK constraints")
 missing_checks = tables.missing_check_rows(review)
 if not missing_checks.empty:
-    st.markdown(f"**Missing ({len(missing_checks)})** — with the SQL to add each without a long lock:")
+    st.markdown(f"**Missing or differing ({len(missing_checks)})** — with the SQL that adds or replaces each without a long lock:")
     widgets.status_table(missing_checks.drop(columns=["SQL"]), key="schema.missing_checks.csv", file_name="missing_checks.csv")
     st.code("\n\n".join(missing_checks["SQL"]), language="sql")
 widgets.status_table(tables.check_constraint_rows(review), key="schema.checks_present.csv", file_name="check_constraints.csv",

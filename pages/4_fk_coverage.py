@@ -33,9 +33,9 @@ else:
     widgets.status_table(per_table, key="fk.per_table.csv", file_name="fk_per_table.csv")
 
 missing = tables.missing_fk_rows(review)
-st.subheader(f"Missing foreign keys ({len(missing)})")
+st.subheader(f"Foreign keys missing or not as designed ({len(missing)})")
 if missing.empty:
-    widgets.empty_state("Every expected reference has a foreign key.")
+    widgets.empty_state("Every expected reference has a foreign key, defined as designed and validated.")
 else:
     widgets.status_table(missing.drop(columns=["SQL"]), key="fk.missing.csv", file_name="missing_foreign_keys.csv")
     panels = tables.missing_fk_panels(review, EXPANDED_LIMIT)

@@ -5,7 +5,7 @@ must not read as an all-clear."""
 from __future__ import annotations
 
 from apms_ops.catalog import qualified
-from apms_ops.checks.base import FAIL, INFO, PASS, WARN, Context, Outcome
+from apms_ops.checks.base import FAIL, INFO, PASS, WARN, Context, Outcome, row
 
 
 def describe_design(ctx: Context) -> str:
@@ -32,25 +32,28 @@ def design(ctx: Context) -> Outcome:
     without one, only what names imply can be checked.
     """
     snap, profile = ctx.snapshot, ctx.profile
+    database = snap.server.get("database") or "the database"
     if not snap.tables:
-        return Outcome(FAIL, None, 0, "nothing to verify: the database has no tables (the wrong database, or the migration never ran?)",
-                       [{"problem": "nothing to verify", "database": snap.server.get("database")}])
+        reason = "nothing to verify: the database has no tables (the wrong database, or the migration never ran?)"
+        return Outcome(FAIL, None, 0, reason, [{"problem": "nothing to verify", "database": snap.server.get("database")}],
+                       [row(database, FAIL, reason, design=describe_design(ctx))])
     expected = [t for t in (*profile.tables, *profile.existing_tables)]
     if expected:
         present = [t for t in expected if ctx.profile_table(t) is not None]
         if not present:
-            return Outcome(FAIL, len(expected), 0,
-                           f"nothing to verify: none of the {len(expected)} tables the design expects exist "
-                           f"(design: {describe_design(ctx)}; schema {profile.schema})",
-                           [{"problem": "nothing to verify", "schema": profile.schema}])
+            reason = (f"nothing to verify: none of the {len(expected)} tables the design expects exist "
+                      f"(design: {describe_design(ctx)}; schema {profile.schema})")
+            return Outcome(FAIL, len(expected), 0, reason, [{"problem": "nothing to verify", "schema": profile.schema}],
+                           [row(describe_design(ctx), FAIL, reason, design=describe_design(ctx))])
         # Some tables missing is C1.tables' finding; here it only matters that something was compared.
-        return Outcome(PASS if len(present) == len(expected) else INFO, len(expected), len(present),
-                       f"compared with the design: {describe_design(ctx)}; {len(present)} of {len(expected)} of its tables present")
+        status = PASS if len(present) == len(expected) else INFO
+        reason = f"compared with the design: {describe_design(ctx)}; {len(present)} of {len(expected)} of its tables present"
+        return Outcome(status, len(expected), len(present), reason, rows=[row(describe_design(ctx), status, reason, design=describe_design(ctx))])
     refs = ctx.references
-    return Outcome(INFO, None, len(snap.tables),
-                   f"no design: discovery only, on {len(snap.tables)} tables ({sum(r.declared for r in refs)} declared "
-                   f"and {sum(r.implied and not r.declared for r in refs)} implied references); give a profile or "
-                   "--prisma-schema to compare with what the application means")
+    reason = (f"no design: discovery only, on {len(snap.tables)} tables ({sum(r.declared for r in refs)} declared "
+              f"and {sum(r.implied and not r.declared for r in refs)} implied references); give a profile or "
+              "--prisma-schema to compare with what the application means")
+    return Outcome(INFO, None, len(snap.tables), reason, rows=[row(database, INFO, reason, design="none")])
 
 
 def reference_columns(ctx: Context) -> Outcome:
@@ -68,14 +71,24 @@ def reference_columns(ctx: Context) -> Outcome:
     polymorphic = [u for u in found.unresolved if u.polymorphic]
     ambiguous = [u for u in unresolved if u.candidates]
     tail = f"; {len(polymorphic)} polymorphic (x_id beside x_type)" if polymorphic else ""
-    if ctx.profile.foreign_keys or ctx.profile.prisma_schema:
+    by_design = bool(ctx.profile.foreign_keys or ctx.profile.prisma_schema)
+
+    def judged(u, status):
+        return row(u.label, status, u.reason if by_design or u.polymorphic else f"{u.reason}; with no design, nothing says what it is",
+                   table=qualified(u.schema, u.table), column=u.column)
+
+    rows = [judged(u, INFO) for u in polymorphic]
+    if by_design:
+        rows += [judged(u, INFO) for u in unresolved]
         detail = f"the design names the references; {len(unresolved)} other reference-like column(s) resolve to no key{tail}"
-        return Outcome(PASS, None, None, detail)
+        return Outcome(PASS, None, None, detail, rows=rows or [row("reference-like columns", PASS, detail)])
     if not unresolved:
-        return Outcome(PASS, 0, 0, f"every reference-like column resolves to a key{tail}")
+        detail = f"every reference-like column resolves to a key{tail}"
+        return Outcome(PASS, 0, 0, detail, rows=rows or [row("reference-like columns", PASS, detail)])
+    rows += [judged(u, WARN) for u in unresolved]
     findings = [{"table": qualified(u.schema, u.table), "column": u.column, "problem": u.reason,
                  **({"candidates": list(u.candidates)} if u.candidates else {})} for u in unresolved]
     shown = ", ".join(u.label for u in unresolved[:6]) + (" ..." if len(unresolved) > 6 else "")
     detail = (f"{len(unresolved)} reference-like column(s) resolve to no key and no design says what they are: {shown}"
               + (f"; {len(ambiguous)} ambiguous across schemas" if ambiguous else "") + tail)
-    return Outcome(WARN, 0, len(unresolved), detail, findings)
+    return Outcome(WARN, 0, len(unresolved), detail, findings, rows)

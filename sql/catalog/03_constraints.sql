@@ -1,4 +1,5 @@
--- Primary keys, unique constraints, foreign keys and table CHECKs.
+-- Primary keys, unique constraints, foreign keys and table CHECKs; for foreign
+-- keys also their actions, MATCH and deferrability (pg_constraint's one-letter codes).
 -- conparentid = 0 keeps one row per constraint: PostgreSQL clones an FK of a
 -- partitioned table onto every partition, and an FK to a partitioned table once
 -- per referenced partition. conrelid <> 0 leaves domain CHECKs out.
@@ -21,6 +22,11 @@ SELECT n.nspname                                        AS schema_name,
                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
               ORDER BY k.ord)                           AS ref_columns,
        pg_catalog.pg_get_constraintdef(con.oid)         AS definition,
+       con.confdeltype                                  AS on_delete,
+       con.confupdtype                                  AS on_update,
+       con.confmatchtype                                AS match_type,
+       con.condeferrable                                AS deferrable,
+       con.condeferred                                  AS deferred,
        NULL::integer                                    AS on_partitions
   FROM pg_catalog.pg_constraint AS con
   JOIN pg_catalog.pg_class AS c ON c.oid = con.conrelid
@@ -38,7 +44,8 @@ SELECT n.nspname                                        AS schema_name,
    AND n.nspname NOT LIKE 'pg\_temp\_%'
  UNION ALL
 SELECT schema_name, table_name, min(constraint_name), 'f', bool_and(validated), columns,
-       ref_schema, ref_table, ref_columns, min(definition), count(DISTINCT partition_oid)::integer
+       ref_schema, ref_table, ref_columns, min(definition),
+       on_delete, on_update, match_type, is_deferrable, is_deferred, count(DISTINCT partition_oid)::integer
   FROM (SELECT rn.nspname AS schema_name, root.relname AS table_name, root.oid AS root_oid,
                con.conname AS constraint_name, con.convalidated AS validated, con.conrelid AS partition_oid,
                ARRAY(SELECT a.attname
@@ -50,7 +57,9 @@ SELECT schema_name, table_name, min(constraint_name), 'f', bool_and(validated), 
                        FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
                       ORDER BY k.ord) AS ref_columns,
-               pg_catalog.pg_get_constraintdef(con.oid) AS definition
+               pg_catalog.pg_get_constraintdef(con.oid) AS definition,
+               con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match_type,
+               con.condeferrable AS is_deferrable, con.condeferred AS is_deferred
           FROM pg_catalog.pg_class AS root
           JOIN pg_catalog.pg_namespace AS rn ON rn.oid = root.relnamespace
           CROSS JOIN LATERAL pg_catalog.pg_partition_tree(root.oid) AS t
@@ -59,6 +68,7 @@ SELECT schema_name, table_name, min(constraint_name), 'f', bool_and(validated), 
           JOIN pg_catalog.pg_namespace AS fn ON fn.oid = fc.relnamespace
          WHERE root.relkind = 'p' AND NOT root.relispartition AND t.isleaf
            AND rn.nspname NOT IN ('pg_catalog', 'information_schema')) AS on_partition
- GROUP BY schema_name, table_name, root_oid, columns, ref_schema, ref_table, ref_columns
+ GROUP BY schema_name, table_name, root_oid, columns, ref_schema, ref_table, ref_columns,
+          on_delete, on_update, match_type, is_deferrable, is_deferred
 HAVING count(DISTINCT partition_oid) = (SELECT count(*) FROM pg_catalog.pg_partition_tree(root_oid) AS l WHERE l.isleaf)
  ORDER BY 1, 2, 4, 3;
