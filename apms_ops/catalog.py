@@ -95,6 +95,7 @@ class Snapshot:
     tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
+    identity: dict | None = None  # apms_ops.identity.DatabaseIdentity.to_dict(), read beside the snapshot
 
     # -- lookups derived from the rows above (no queries)
 

@@ -11,6 +11,8 @@ import hashlib
 
 from psycopg import sql
 
+from apms_ops.expressions import sql_text
+
 MAX_IDENTIFIER = 63
 
 
@@ -115,8 +117,6 @@ def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_sch
 
 def replace_check(schema: str, table: str, old_name: str, definition: str, name: str) -> str:
     """Drop CHECK ``old_name`` and add the designed one (NOT VALID, in the same transaction), then validate it."""
-    from apms_ops.expressions import sql_text
-
     t = sql.Identifier(schema, table)
     body = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};\nALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(
         t=t, old=sql.Identifier(old_name), n=sql.Identifier(name))
@@ -127,10 +127,11 @@ def replace_check(schema: str, table: str, old_name: str, definition: str, name:
 
 
 def add_check(schema: str, table: str, definition: str, name: str) -> str:
-    # The definition is the profile's own SQL expression (trusted data, like a migration file).
+    # The profile's text is never pasted: it is parsed as one expression and rendered from the
+    # parse tree, so nothing in it can close the CHECK and start another statement.
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
     validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
-    return f"{add.as_string(None)}{definition}) NOT VALID;\n{validate.as_string(None)}"
+    return f"{add.as_string(None)}{sql_text(definition)}) NOT VALID;\n{validate.as_string(None)}"
 
 
 def create_partial_unique_index(schema: str, table: str, name: str, columns, predicate: str | None) -> str:
@@ -138,7 +139,7 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
     stmt = sql.SQL("CREATE UNIQUE INDEX CONCURRENTLY {n} ON {t} ({c})").format(
         n=sql.Identifier(name), t=sql.Identifier(schema, table), c=sql.SQL(", ").join(map(sql.Identifier, columns))
     ).as_string(None)
-    return f"{stmt} WHERE {predicate};" if predicate else f"{stmt};"
+    return f"{stmt} WHERE {sql_text(predicate)};" if predicate else f"{stmt};"
 
 
 def validate_constraint(schema: str, table: str, name: str) -> str:
@@ -149,8 +150,6 @@ def validate_constraint(schema: str, table: str, name: str) -> str:
 def create_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
                  method: str = "btree") -> str:
     """``CREATE [UNIQUE] INDEX CONCURRENTLY``: keys are column names or expressions, re-printed by PostgreSQL's grammar."""
-    from apms_ops.expressions import sql_text
-
     if not method.isidentifier():
         raise ValueError(f"not an index method: {method!r}")
     key_sql = ", ".join(sql.Identifier(k).as_string(None) if k.isidentifier() else f"({sql_text(k)})" for k in keys)

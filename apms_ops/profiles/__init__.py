@@ -9,12 +9,12 @@ gives the empty profile (discovery only). A malformed profile raises
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apms_ops.errors import ProfileError
+from apms_ops.tomlfiles import read_toml
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -189,15 +189,7 @@ def load_profile(name_or_path: str | None) -> Profile:
         if not builtin.is_file():
             raise ProfileError(f"unknown profile {name_or_path!r} (built-in: {', '.join(builtin_profiles())}; or give a path to a .toml file)")
         path = builtin
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    profile = parse_profile(data, str(path))
+    profile = parse_profile(read_toml(path, ProfileError, "read profile"), str(path))
     if profile.prisma_schema:
         from apms_ops.prisma import design_profile
 

@@ -16,7 +16,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from apms_ops.connections import Environment
 from apms_ops.history import current_user, default_history_url
+from apms_ops.operators import acceptance_scope
 from apms_ops.reports.document import VERDICT_WORDS, finding_text
 from apms_ops.review import Review
 from apms_ops.ui.report import store
@@ -51,7 +53,13 @@ def _trends(url: str, environment: str) -> list[dict]:
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
 def _diff(url: str, run_a: int, run_b: int) -> dict:
-    return store().diff(run_a, run_b)
+    # The page compares any two runs it offers, and says loudly when they are of different databases.
+    return store().diff(run_a, run_b, across_databases=True)
+
+
+@st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
+def _identity_changes(url: str, environment: str) -> list[dict]:
+    return _plain(store().identity_changes(environment))
 
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
@@ -71,7 +79,7 @@ def _saved_review(url: str, run_id: int) -> dict:
 
 def clear() -> None:
     """Drop every cached history read (after a write, and on the sidebar's refresh)."""
-    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review):
+    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review, _identity_changes):
         fn.clear()
 
 
@@ -82,6 +90,24 @@ def runs(environment: str | None = None, limit: int = 500) -> list[dict]:
 
 def trends(environment: str) -> list[dict]:
     return _trends(default_history_url(), environment)
+
+
+def identity_changes(environment: str) -> list[dict]:
+    """Saved runs whose database differs from the run before them, newest first."""
+    return _identity_changes(default_history_url(), environment)
+
+
+def identity_change_line(change: dict) -> str:
+    return (f"Run #{change['run_id']} reviewed another database than run #{change['previous_run_id']}: "
+            f"{change['previous_database']} → {change['database']}.")
+
+
+def different_databases_line(d: dict) -> str | None:
+    """A warning when two compared runs are of different databases (None when they are the same, or unknown)."""
+    if d.get("same_database") is False:
+        return (f"These runs reviewed different databases ({d['a']['database']}; {d['b']['database']}): "
+                "their differences are not changes of one database.")
+    return None
 
 
 def diff(run_a: int, run_b: int) -> dict:
@@ -311,11 +337,29 @@ def save_run(review: Review, run_by: str) -> int:
     return run_id
 
 
-def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, environment: str | None, finding: dict | None,
-           run_by: str) -> int:
-    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by)
+def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, env: Environment, every_environment: bool,
+           review: Review, finding: dict | None, run_by: str) -> int:
+    """Accept a finding of ``review``: for ``env`` (and the database reviewed), or for every environment;
+    the demo only ever for itself."""
+    environment = acceptance_scope(env, every_environment)
+    bound = {"database_key": review.database_key, "database": review.identity.get("label")} if environment else {}
+    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by,
+                            **bound)
     clear()
     return acc_id
+
+
+def latest_expiry() -> date:
+    """The furthest expiry the acceptance policy allows from today."""
+    from datetime import timedelta
+
+    from apms_ops.operators import AcceptancePolicy, acceptance_policy
+
+    try:
+        days = acceptance_policy().max_days
+    except Exception:  # noqa: BLE001 - a broken policy is the strictest one; saving says what is wrong
+        days = AcceptancePolicy().max_days
+    return date.today() + timedelta(days=days)
 
 
 def revoke(acceptance_id: int, run_by: str) -> dict:

@@ -12,13 +12,13 @@ SELECT n.nspname                                        AS schema_name,
        con.contype                                      AS kind,
        con.convalidated                                 AS validated,
        ARRAY(SELECT a.attname
-               FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+               FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
               ORDER BY k.ord)                           AS columns,
        fn.nspname                                       AS ref_schema,
        fc.relname                                       AS ref_table,
        ARRAY(SELECT a.attname
-               FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+               FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
               ORDER BY k.ord)                           AS ref_columns,
        pg_catalog.pg_get_constraintdef(con.oid)         AS definition,
