@@ -426,11 +426,14 @@ class HistoryStore:
     @_store_errors
     def list_reviews(self, environment: str | None = None, limit: int = 200) -> list[dict]:
         """Saved reviews, newest first (without payloads)."""
-        q = sa.select(*[c for c in review_runs.c if c.name != "payload"]).order_by(review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(limit)
+        # A run limited by --only says so in its payload; read it there, so old stores need no migration.
+        partial = review_runs.c.payload["partial"].as_boolean().label("partial")
+        q = sa.select(*[c for c in review_runs.c if c.name != "payload"], partial).order_by(
+            review_runs.c.started_at.desc(), review_runs.c.id.desc()).limit(limit)
         if environment:
             q = q.where(review_runs.c.environment == environment)
         with self.engine.connect() as conn:
-            return [{**dict(r), "started_at": utc(r.started_at)} for r in conn.execute(q).mappings()]
+            return [{**dict(r), "partial": bool(r.partial), "started_at": utc(r.started_at)} for r in conn.execute(q).mappings()]
 
     @_store_errors
     def get_review(self, run_id: int):
@@ -822,7 +825,7 @@ class HistoryStore:
             orphans_ran = orph is not None and orph["status"] not in ("ERROR", "SKIP")
             out.append({
                 "run_id": run["id"], "started_at": run["started_at"], "verdict": run["verdict"], "source": run["source"],
-                "run_by": run["run_by"],
+                "run_by": run["run_by"], "partial": run["partial"],
                 "fk_present": fk_present, "fk_target": fk_target,
                 "fk_coverage": (fk_present / fk_target) if fk_present is not None and fk_target else None,
                 "orphans": _number(orph, "actual") if orphans_ran else None,
@@ -904,7 +907,7 @@ class ReviewNotSaved(HistoryError):
 
 def run_audit(env, store: HistoryStore | None = None, *, profile: str = "auto", only: list[str] | None = None,
               run_by: str | None = None, source: str = "audit", history_url: str | None = None, with_facts: bool = False,
-              migrations_dir=None):
+              prisma_schema: str | None = None, migrations_dir=None):
     """Review ``env``, apply the acceptances valid for its database and save the run; returns ``(review, run_id)``.
 
     The CLI's ``audit``, ``check --save`` and ``report --save`` come through here. The
@@ -915,7 +918,7 @@ def run_audit(env, store: HistoryStore | None = None, *, profile: str = "auto", 
     """
     from apms_ops.review import run_review
 
-    review = run_review(env, profile, only=only, with_facts=with_facts, migrations_dir=migrations_dir)
+    review = run_review(env, profile, only=only, with_facts=with_facts, prisma_schema=prisma_schema, migrations_dir=migrations_dir)
     applied = False
     try:
         store = store or HistoryStore(history_url)

@@ -62,7 +62,7 @@ def add_foreign_key_not_valid(schema: str, table: str, columns, ref_schema: str,
     deferrable, deferred).
 
     ``not_valid=False`` only for a partitioned table whose every partition
-    already has the validated foreign key: PostgreSQL then attaches those
+    already has the validated foreign key: PostgreSQL then adopts those
     instead of scanning (and it refuses NOT VALID there before version 18).
     """
     name = name or constraint_name(table, tuple(columns), "fkey")
@@ -80,24 +80,67 @@ def drop_constraint(schema: str, table: str, name: str) -> str:
     return sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name)).as_string(None)
 
 
-def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, **definition) -> str:
-    """Add a foreign key NOT VALID, then validate it (what a finding shows; ``remediate`` runs them as separate steps)."""
+def partition_constraint_name(partition: str, columns) -> str:
+    """The name a partition's own copy of a foreign key gets before the partitioned table adopts it."""
+    return constraint_name(partition, tuple(columns), "fkey")
+
+
+def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns,
+                    partitions: tuple[tuple[str, str], ...] | None = None, **definition) -> str:
+    """Add a foreign key NOT VALID, then validate it; ``definition``: on_delete, on_update, match, deferrable, deferred.
+
+    ``partitions`` (the leaf partitions, when ``table`` is partitioned): PostgreSQL
+    rejects NOT VALID on a partitioned table ("cannot add NOT VALID foreign key
+    on partitioned table"), and a plain ADD there scans every partition under a
+    lock that blocks writes. So each partition gets the key NOT VALID and is
+    validated on its own, then the partitioned table gets it plainly: PostgreSQL
+    adopts the partitions' validated keys instead of scanning again.
+    (``remediate`` runs each of these statements as its own step.)
+    """
     name = constraint_name(table, tuple(columns), "fkey")
+    if partitions is not None:
+        return "\n".join([_partitioned_note(schema, table), *_on_each_partition(partitions, columns, ref_schema, ref_table,
+                                                                               ref_columns, definition),
+                          add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name,
+                                                    not_valid=False, **definition)])
     add = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name, **definition)
     return f"{add}\n{validate_constraint(schema, table, name)}"
 
 
+def _partitioned_note(schema: str, table: str) -> str:
+    return (f"-- {sql.Identifier(schema, table).as_string(None)} is partitioned: PostgreSQL rejects NOT VALID on a partitioned table,\n"
+            "-- and a plain ADD CONSTRAINT there scans every partition under a lock that blocks writes.\n"
+            "-- So: NOT VALID and VALIDATE on each partition, then ADD on the partitioned table, which adopts them.")
+
+
+def _on_each_partition(partitions, columns, ref_schema, ref_table, ref_columns, definition) -> list[str]:
+    steps = []
+    for part_schema, part in partitions:
+        name = partition_constraint_name(part, columns)
+        steps.append(add_foreign_key_not_valid(part_schema, part, columns, ref_schema, ref_table, ref_columns, name=name, **definition))
+        steps.append(validate_constraint(part_schema, part, name))
+    return steps
+
+
 def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_schema: str, ref_table: str, ref_columns,
-                        **definition) -> str:
+                        partitions: tuple[tuple[str, str], ...] | None = None, **definition) -> str:
     """Drop foreign key ``old_name`` and add the designed one in its place, then validate it.
 
     Drop and add share one transaction, so the column is never left without a
-    key, and the new key may take the old one's name (no "already exists").
+    key, and the new key may take the old one's name (no "already exists"). On a
+    partitioned table the new key is first added and validated on each partition
+    (while the old one still holds), so the swap adopts them without a scan.
     """
     name = constraint_name(table, tuple(columns), "fkey")
+    drop = drop_constraint(schema, table, old_name)
+    if partitions is not None:
+        before = [_partitioned_note(schema, table), *_on_each_partition(partitions, columns, ref_schema, ref_table, ref_columns,
+                                                                       definition)]
+        swap = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name, not_valid=False,
+                                         **definition)
+        return "\n".join(before) + "\nBEGIN;\nSET LOCAL lock_timeout = '5s';\n" + drop + "\n" + swap + "\nCOMMIT;\n"
     add = add_foreign_key_not_valid(schema, table, columns, ref_schema, ref_table, ref_columns, name=name, **definition)
-    return (f"BEGIN;\nSET LOCAL lock_timeout = '5s';\n{drop_constraint(schema, table, old_name)}\n{add}\nCOMMIT;\n"
-            + validate_constraint(schema, table, name))
+    return f"BEGIN;\nSET LOCAL lock_timeout = '5s';\n{drop}\n{add}\nCOMMIT;\n" + validate_constraint(schema, table, name)
 
 
 def add_check_not_valid(schema: str, table: str, definition: str, name: str) -> str:

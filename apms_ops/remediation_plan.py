@@ -205,13 +205,15 @@ def _plan(plan: Plan, ctx: Context, results: dict, catalog: _Catalog, sample: in
             adds.append(remediation.drop_constraint(ref.schema, ref.table, old))
         targets = leaves.get(key) or [key]
         for schema, table in targets:
-            if name in existing.get((schema, table), {}) and name not in replaced.get(ref.key, ()):
+            # A partition carries its own copy under its own name until the partitioned table adopts it.
+            own = name if (schema, table) == key else remediation.partition_constraint_name(table, ref.columns)
+            if own in existing.get((schema, table), {}) and own not in replaced.get(ref.key, ()):
                 # A constraint of that name is there and is not the right foreign key: replace it in one transaction.
-                adds.append(remediation.drop_constraint(schema, table, name))
+                adds.append(remediation.drop_constraint(schema, table, own))
             adds.append(remediation.add_foreign_key_not_valid(schema, table, ref.columns, ref.ref_schema, ref.ref_table,
-                                                              ref.ref_columns, name=name, **actions))
-            validates.append(Step(_slug("validate", table, name), f"Validate {name} on {qualified(schema, table)}",
-                                  [remediation.validate_constraint(schema, table, name)],
+                                                              ref.ref_columns, name=own, **actions))
+            validates.append(Step(_slug("validate", table, own), f"Validate {own} on {qualified(schema, table)}",
+                                  [remediation.validate_constraint(schema, table, own)],
                                   why=VALIDATE_WHY, blocks_writes=False))
         if key in leaves:
             attaches.append(remediation.add_foreign_key_not_valid(ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table,

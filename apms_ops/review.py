@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from apms_ops import facts as facts_module
 from apms_ops.catalog import read_snapshot
-from apms_ops.checks import CheckResult, Context, run_checks
+from apms_ops.checks import REGISTRY, CheckResult, Context, run_checks, select_checks
 from apms_ops.connections import Environment, read_only_session
 from apms_ops.errors import OpsError
 from apms_ops.identity import read_identity
@@ -42,9 +42,24 @@ class Review:
     @property
     def database_key(self) -> str | None:
         return self.identity.get("key") or None
+    not_run: list[str] = field(default_factory=list)   # registered checks a run limited by --only left out
+    design: dict = field(default_factory=dict)         # what the database was compared with
 
     def check(self, check_id: str) -> CheckResult:
         return next(c for c in self.checks if c.id == check_id)
+
+    @property
+    def partial(self) -> bool:
+        """A run limited to some checks: its verdict covers only what ran."""
+        return bool(self.not_run)
+
+    @property
+    def partial_label(self) -> str:
+        """``partial review: 2 of 17 checks`` (empty for a full review)."""
+        if not self.partial:
+            return ""
+        total = len(self.checks) + len(self.not_run)
+        return f"partial review: {len(self.checks)} of {total} checks"
 
     def to_dict(self, include_facts: bool = False) -> dict:
         out = {
@@ -59,6 +74,9 @@ class Review:
             "started_at": self.started_at,
             "duration_ms": round(self.duration_ms, 1),
             "statements": self.statements,
+            "partial": self.partial,
+            "not_run": list(self.not_run),
+            "design": self.design,
             "checks": [c.to_dict() for c in self.checks],
         }
         if self.ignored_acceptances:
@@ -83,6 +101,8 @@ class Review:
             facts=data.get("facts"),
             identity=data.get("database_identity") or {},
             ignored_acceptances=list(data.get("ignored_acceptances") or []),
+            not_run=list(data.get("not_run") or []),
+            design=dict(data.get("design") or {}),
         )
 
 
@@ -187,14 +207,22 @@ def run_review(
     only: list[str] | None = None,
     acceptances: dict[str, dict] | None = None,
     with_facts: bool = False,
+    prisma_schema: str | None = None,
     migrations_dir=None,
 ) -> Review:
     """Review ``env`` read-only: snapshot, checks, verdict (and, on request, the facts pages show).
 
+    ``prisma_schema`` (a file or a folder of ``.prisma`` files) joins the design:
+    its relations are the expected foreign keys, with or without a profile.
     ``migrations_dir`` (a path or a read ``MigrationsFolder``) is the app's
     migrations folder; without it the profile's ``migrations.dir`` is used.
     """
     started_at = datetime.now(timezone.utc)
+    selected = select_checks(only)
+    if prisma_schema:
+        from apms_ops.prisma import load_design
+
+        load_design(prisma_schema)  # a malformed schema stops the run before the database is touched
     t0 = time.perf_counter()
     with read_only_session(env) as conn:
         counter = {"n": 0}
@@ -208,8 +236,13 @@ def run_review(
             snapshot.identity = read_identity(conn, env).to_dict()
             requested = profile if profile not in (None, "", "auto") else (env.profile or "auto")
             chosen = choose_profile(requested, snapshot, env.schema)
+            if prisma_schema:
+                from apms_ops.prisma import design_profile
+
+                chosen = design_profile(prisma_schema, chosen)
             ctx = Context(snapshot, chosen, conn, health_url=env.health_url, migrations_dir=migrations_dir)
             results = run_checks(ctx, only)
+            design = design_summary(ctx)
             facts = facts_module.collect(ctx, results) if with_facts else None
         finally:
             event.remove(conn, "before_cursor_execute", count)
@@ -229,4 +262,22 @@ def run_review(
         facts=facts,
         identity=snapshot.identity or {},
         ignored_acceptances=ignored,
+        not_run=[c.id for c in REGISTRY if c not in selected],
+        design=design,
     )
+
+
+def design_summary(ctx: Context) -> dict:
+    """What the database was compared with, for every output (JSON ``design``)."""
+    from apms_ops.checks.design import describe_design
+
+    p = ctx.profile
+    return {
+        "compared": bool(p.has_design),
+        "description": describe_design(ctx),
+        "profile": None if p.is_empty or p.name == "prisma" else p.name,
+        "prisma_schema": p.prisma_schema,
+        "relation_mode": p.relation_mode,
+        "expected_tables": len(p.tables),
+        "expected_references": len(p.foreign_keys),
+    }

@@ -155,7 +155,7 @@ def test_partitioned_tables_get_the_forms_postgresql_accepts(scratch, tmp_path, 
     assert names[0] == "add_constraints_not_valid"
     # NOT VALID on each leaf partition (PostgreSQL 15 refuses it on the partitioned parent)...
     assert [s for s in plan.steps[0].statements if "events" in s and "NOT VALID" in s] == [
-        f'ALTER TABLE "public"."{leaf}" ADD CONSTRAINT "events_account_id_fkey" FOREIGN KEY ("account_id") '
+        f'ALTER TABLE "public"."{leaf}" ADD CONSTRAINT "{leaf}_account_id_fkey" FOREIGN KEY ("account_id") '
         f'REFERENCES "public"."accounts" ("id") NOT VALID;' for leaf in ("events_2025", "events_2026_login", "events_2026_other")]
     assert sum(n.startswith("validate_") for n in names) == 3
     # ...then on the parent, which attaches the validated ones; the index ON ONLY the parent, built per leaf, attached.

@@ -84,12 +84,14 @@ def review_and_save(env, args, *, source: str, with_facts: bool = False, migrati
     try:
         store = open_store(args)
     except HistoryError as exc:
-        review = run_review(env, args.profile, only=args.only, with_facts=with_facts, migrations_dir=migrations_dir)
+        review = run_review(env, args.profile, only=args.only, with_facts=with_facts,
+                            prisma_schema=getattr(args, "prisma_schema", None), migrations_dir=migrations_dir)
         return review, None, None, HistoryError(f"the review was not saved: {exc} (accepted findings could not be read, "
                                                 "so every finding counts in this verdict)")
     try:
         review, run_id = run_audit(env, store, profile=args.profile, only=args.only, run_by=current_user(), source=source,
-                                   with_facts=with_facts, migrations_dir=migrations_dir)
+                                   with_facts=with_facts, prisma_schema=getattr(args, "prisma_schema", None),
+                                   migrations_dir=migrations_dir)
     except ReviewNotSaved as exc:
         return exc.review, None, store, exc
     return review, run_id, store, None

@@ -20,7 +20,9 @@ def register(sub) -> None:
     add_profile_option(p)
     add_migrations_dir_option(p)
     add_output_options(p, FORMATS, "table")
-    p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...)")
+    p.add_argument("--prisma-schema", metavar="PATH",
+                   help="the application's Prisma schema (schema.prisma, or a folder of .prisma files) as the design")
+    p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...); the run is marked partial")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
     p.add_argument("--include-facts", action="store_true", help="JSON: add the facts behind the checks (tables, references, workspaces)")
     p.add_argument("--save", action="store_true", help="store the run in the history, with the active acceptances applied (like audit)")
@@ -34,7 +36,7 @@ def register(sub) -> None:
 
 
 def run_check_command(args) -> int:
-    select_checks(args.only)  # unknown ids fail before connecting
+    select_checks(args.only)  # unknown ids fail before connecting (a malformed Prisma schema does too: run_review reads it first)
     folder = migrations_folder_from_args(args)
     env = environment_from_args(args)
     problem = None
@@ -47,7 +49,8 @@ def run_check_command(args) -> int:
             # stderr: standard output stays the requested format, for pipes.
             print(f"apms-ops: run #{run_id} saved to {store.masked_url}", file=sys.stderr)
     else:
-        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts, migrations_dir=folder)
+        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts, prisma_schema=args.prisma_schema,
+                            migrations_dir=folder)
     write_output(render(review, args.format, include_facts=args.include_facts), args.output)
     if problem is not None:
         print(f"apms-ops: {problem}", file=sys.stderr)

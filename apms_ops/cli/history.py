@@ -48,7 +48,7 @@ def run_history_command(args) -> int:
         changed = {c["run_id"]: c for env in {r["environment"] for r in runs} for c in store.identity_changes(env)}
         for r in runs:
             print(f"#{r['id']:<5} {when(r['started_at'])}  {r['environment']:<16} {VERDICT_WORDS.get(r['verdict'], r['verdict']):<6} "
-                  f"{r['source']:<9} {r['run_by']}")
+                  f"{r['source']:<9} {r['run_by']}" + ("  (partial review: --only)" if r.get("partial") else ""))
             if r["id"] in changed:
                 c = changed[r["id"]]
                 print(f"       ^ another database than run #{c['previous_run_id']}: {c['previous_database']} -> {c['database']}")

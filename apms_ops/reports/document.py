@@ -32,6 +32,10 @@ VERDICT_MEANING = {
 
 # What to do about a check's open findings; the check's detail follows the sentence.
 ACTIONS = {
+    "C1.design": ("Point the review at the right database, and give it the design: a profile, or the application's "
+                  "Prisma schema (--prisma-schema)."),
+    "C1.reference_columns": ("Say what each listed column is: give the design (a profile or --prisma-schema), add the "
+                             "foreign key where it is a reference, or accept the finding where it holds another system's id."),
     "C1.extensions": "Install the missing extension(s) before the migration runs.",
     "C1.tables": "Complete the migration: expected tables are missing.",
     "C1.foreign_keys": ("Add the missing foreign keys (Remediation SQL: NOT VALID first, then VALIDATE), or, where the design "
@@ -54,6 +58,9 @@ ACTIONS = {
 
 # What an open finding of each check risks, in the meeting's words.
 RISKS = {
+    "C1.design": "Nothing was compared: a GO here would be an all-clear on a database nobody checked.",
+    "C1.reference_columns": ("Columns that read as references point at no known key: either references the review cannot "
+                             "check, or ids from another system; with no design, nothing says which."),
     "C1.extensions": "Functions the schema relies on (such as gen_random_uuid) may be missing when the migration runs.",
     "C1.tables": "The migration is incomplete: the application fails on the missing tables.",
     "C1.foreign_keys": "References without a foreign key are enforced only by application code: orphans and cross-workspace "
@@ -180,7 +187,8 @@ def passed(check) -> bool:
 
 
 IDENTIFYING = ("table", "column", "references", "type", "referenced_type", "definition", "workspace", "name", "index",
-               "extension", "migration", "instance", "config_version", "rule", "status", "constraint", "problem", "url")
+               "extension", "migration", "instance", "config_version", "rule", "status", "constraint", "problem", "url",
+               "confidence")
 MEASURES = ("orphans", "rows", "active", "version")
 
 
@@ -251,6 +259,9 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
     word = VERDICT_WORDS.get(review.verdict, review.verdict)
     fired = _rules_for(review)
     blocks: list[Block] = [h(1, f"Validation report: {review.environment} — {word}")]
+    if review.partial:
+        blocks.append(p(f"**{review.partial_label.capitalize()}** (run with --only): the verdict covers only the checks that ran; "
+                        f"not run: {', '.join(mono(c) for c in review.not_run)}."))
 
     migration = _migration_line(review)
     meta = [f"**Verdict:** **{word}** ({VERDICT_MEANING.get(review.verdict, '')})"]
@@ -260,6 +271,8 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
         f"**Environment:** {review.environment}",
         f"**Database:** {mono(review.database)} (PostgreSQL {review.server.get('server_version', '?')})",
         f"**Profile:** {mono(review.profile)}",
+        f"**Design:** {review.design.get('description') or 'none'}" + ("" if review.design.get("compared", True) else
+                                                                        " (discovery only: nothing says what the database should hold)"),
         f"**Reviewed at:** {when(review.started_at)} ({review.duration_ms:.0f} ms, {review.statements} statements, read-only)"
         + (f", saved as run #{run_id}" if run_id else ""),
     ]

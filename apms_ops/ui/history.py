@@ -136,7 +136,8 @@ def when(value) -> pd.Timestamp | None:
 def run_label(run: dict) -> str:
     """``#12 · 2026-01-05 10:00 UTC · HOLD · audit``."""
     moment = pd.Timestamp(run["started_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    return f"#{run['id']} · {moment} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+    return (f"#{run['id']} · {moment} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+            + (" · partial review" if run.get("partial") else ""))
 
 
 def timeline_frame(rows: list[dict]) -> pd.DataFrame:
@@ -144,7 +145,8 @@ def timeline_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Environment": r["environment"], "Run": f"#{r['id']}", "When": when(r["started_at"]),
         "Verdict": VERDICT_WORDS.get(r["verdict"], r["verdict"]), "Source": r["source"], "By": r["run_by"],
-    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By"])
+        "Scope": "partial review (--only)" if r.get("partial") else "full",
+    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By", "Scope"])
 
 
 def trend_frame(rows: list[dict]) -> pd.DataFrame:
@@ -155,7 +157,8 @@ def trend_frame(rows: list[dict]) -> pd.DataFrame:
         "FK coverage (%)": round(100 * t["fk_coverage"], 1) if t["fk_coverage"] is not None else None,
         "Orphans": t["orphans"], "CHECKs": t["check_constraints"], "CHECKs expected": t["check_constraints_target"],
         "ACTIVE violations": t["active_violations"],
-    } for t in rows], columns=["Run", "When", "Verdict", "FK present", "FK expected", "FK coverage (%)", "Orphans",
+        "Scope": "partial review (--only)" if t.get("partial") else "full",
+    } for t in rows], columns=["Run", "When", "Verdict", "Scope", "FK present", "FK expected", "FK coverage (%)", "Orphans",
                                "CHECKs", "CHECKs expected", "ACTIVE violations"])
 
 
@@ -264,7 +267,10 @@ def verdict_timeline_chart(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("Verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             shape=alt.Shape("Verdict:N", scale=alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["circle", "diamond", "square"]),
                             legend=None),
-            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Source", "By"],
+            # A partial run's verdict covers only what ran: drawn faint, so it never reads as a full GO.
+            opacity=alt.Opacity("Scope:N", scale=alt.Scale(domain=["full", "partial review (--only)"], range=[1.0, 0.3]),
+                                legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Scope", "Source", "By"],
         )
         .properties(height=alt.Step(36))
     )

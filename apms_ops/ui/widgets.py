@@ -114,6 +114,9 @@ def page_header(title: str, review: Review | None = None, what: str | None = Non
             f"PostgreSQL {md_escape(version or '?')} · profile **{md_escape(review.profile)}** · "
             f"reviewed {md_escape(_when(review.started_at))}"
         )
+        if review.partial:
+            st.warning(f"**{md_escape(review.partial_label.capitalize())}**: the verdict covers only the checks that ran "
+                       f"(not run: {md_escape(', '.join(review.not_run))}).")
 
 
 # ---------------------------------------------------------------- tables and figures
