@@ -53,6 +53,12 @@ CHANGES = {
     "index_validity": ("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'projects_name_idx'::regclass",
                        ("projects", "index", "projects_name_idx", "validity")),
     "index_missing": ("DROP INDEX projects_name_idx", ("projects", "index", "projects_name_idx", "exists")),
+    # A plain (not unique, not partial) index's definition counts too: drift needs every index's definition.
+    "index_definition": ("DROP INDEX projects_name_idx; CREATE INDEX projects_name_idx ON projects (name, status)",
+                         ("projects", "index", "projects_name_idx", "definition")),
+    "fk_target": ("ALTER TABLE projects DROP CONSTRAINT projects_account_id_fkey, ADD CONSTRAINT projects_account_id_fkey "
+                  "FOREIGN KEY (account_id) REFERENCES projects (id) ON DELETE RESTRICT",
+                  ("projects", "constraint", "projects_account_id_fkey", "definition")),
     "extension": ("DROP EXTENSION pgcrypto", ("", "extension", "pgcrypto", "exists")),
     "migration": (None, ("", "migration", "20260301000000_archive", "applied")),
 }
