@@ -18,6 +18,11 @@ def extensions(ctx: Context) -> Outcome:
     Anti-pattern: a migration that calls ``gen_random_uuid()`` or ``crypt()`` on a
     server where the extension is missing. Best practice: install it before the
     migration, with ``CREATE EXTENSION IF NOT EXISTS``.
+
+    Why it matters: functions the schema relies on (such as ``gen_random_uuid``) may be
+    missing when the migration runs.
+
+    How to fix: install the missing extension(s) before the migration runs.
     """
     installed = ctx.snapshot.extension_names
     required = list(ctx.profile.extensions)
@@ -46,6 +51,10 @@ def tables(ctx: Context) -> Outcome:
     """The tables the migration creates, and the ones they reference, exist.
 
     Lists missing tables as findings and unexpected ones in the detail.
+
+    Why it matters: the migration is incomplete: the application fails on the missing tables.
+
+    How to fix: complete the migration: expected tables are missing.
     """
     profile, snap = ctx.profile, ctx.snapshot
     in_schema = sorted(name for schema, name in snap.tables if schema == profile.schema)
@@ -88,6 +97,13 @@ def foreign_keys(ctx: Context) -> Outcome:
     only in application code (an ORM in a mode that creates no FKs), so orphans
     appear silently. ``NOT VALID`` FKs count as present but are flagged: rows
     from before they were added were never checked.
+
+    Why it matters: references without a foreign key are enforced only by application
+    code: orphans and cross-tenant references can appear silently.
+
+    How to fix: add the missing foreign keys (remediation SQL: ``NOT VALID`` first, then
+    ``VALIDATE``), or, where the design keeps a relation in application code on purpose,
+    accept each finding with a reason and an expiry.
     """
     refs = ctx.references
     if ctx.profile.foreign_keys:
@@ -123,7 +139,14 @@ def foreign_keys(ctx: Context) -> Outcome:
 
 
 def critical_foreign_keys(ctx: Context) -> Outcome:
-    """The foreign keys the profile marks critical exist (frozen references, tenant anchors)."""
+    """The foreign keys the profile marks critical exist (frozen references, tenant anchors).
+
+    Why it matters: these guard the frozen reference to a live version and the tenant
+    anchors: without them work can point at a version that does not exist.
+
+    How to fix: add the critical foreign keys first: they guard frozen references and
+    tenant anchors.
+    """
     critical = [r for r in ctx.references if r.critical]
     if not critical:
         return Outcome(SKIP, None, None, "the profile marks no foreign key critical")
@@ -142,6 +165,12 @@ def check_constraints(ctx: Context) -> Outcome:
     Definitions are compared after normalising PostgreSQL's deparsed form
     (casts, parentheses, ``= ANY (ARRAY[...])``, ``BETWEEN``), so a profile
     states them as a migration author writes them.
+
+    Why it matters: rows that break the rule can be written; the rule then holds only as
+    long as application code keeps it.
+
+    How to fix: add the missing CHECK constraint(s) (remediation SQL: ``NOT VALID`` first,
+    then ``VALIDATE``).
     """
     profile, snap = ctx.profile, ctx.snapshot
     present = [c for c in snap.check_constraints]
@@ -193,6 +222,11 @@ def partial_unique_index(ctx: Context) -> Outcome:
 
     It is what keeps at most one ACTIVE configuration per workspace; without it
     two concurrent activations can both succeed.
+
+    Why it matters: nothing in the database stops a second live version in a tenant.
+
+    How to fix: create or rebuild the partial unique index (remediation SQL,
+    ``CONCURRENTLY``).
     """
     profile, snap = ctx.profile, ctx.snapshot
     if not profile.partial_unique_indexes:
@@ -224,6 +258,12 @@ def orphans(ctx: Context) -> Outcome:
 
     Counted by anti-joins inside PostgreSQL, one scan per child table. A NULL
     reference is not an orphan. Orphans under a NOT VALID foreign key count too.
+
+    Why it matters: rows point at rows that do not exist: the application may fail on
+    them, and a foreign key cannot be validated until they are fixed.
+
+    How to fix: fix the orphaned rows (delete them or point them at existing rows);
+    ``VALIDATE CONSTRAINT`` fails while they exist.
     """
     refs = [r for r in ctx.references if r.auditable]
     if not refs:
@@ -252,7 +292,12 @@ def orphans(ctx: Context) -> Outcome:
 
 
 def migrations(ctx: Context) -> Outcome:
-    """The migration history shows the expected migration applied, and nothing failed or half-applied."""
+    """The migration history shows the expected migration applied, and nothing failed or half-applied.
+
+    Why it matters: the deployed schema may not be the one the migration describes.
+
+    How to fix: resolve the migration history (failed or missing migrations).
+    """
     profile = ctx.profile
     table = profile.migrations_table or "_prisma_migrations"
     if ctx.profile_table(table) is None:
