@@ -214,8 +214,13 @@ def _environment_from_table(name: str, table: Mapping, where: str) -> Environmen
     )
 
 
-def configured_environments(environ: Mapping[str, str] | None = None, secrets: dict | None = None) -> list[Environment]:
-    """Environments from the secrets file and DATABASE_URL, in that order (no demo)."""
+def configured_environments(environ: Mapping[str, str] | None = None, secrets: dict | None = None,
+                            errors: dict[str, str] | None = None) -> list[Environment]:
+    """Environments from the secrets file and DATABASE_URL, in that order (no demo).
+
+    With ``errors`` (a dict), a broken ``[connections.<name>]`` entry is left out and its
+    message stored under its name, so one bad entry disables that environment only.
+    """
     environ = os.environ if environ is None else environ
     secrets = read_secrets() if secrets is None else secrets
     envs: list[Environment] = []
@@ -223,15 +228,27 @@ def configured_environments(environ: Mapping[str, str] | None = None, secrets: d
     if not isinstance(connections, dict):
         raise ConfigError("secrets: [connections] must be a table of tables")
     for name, table in connections.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"secrets: [connections.{name}] must be a table")
-        envs.append(_environment_from_table(name, table, "secrets"))
+        try:
+            if not isinstance(table, dict):
+                raise ConfigError(f"secrets: [connections.{name}] must be a table")
+            envs.append(_environment_from_table(name, table, "secrets"))
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors[name] = str(exc)
     if environ.get("DATABASE_URL"):
         url = environ["DATABASE_URL"]
-        normalize_url(url)
+        name = environ.get("APMS_OPS_ENV_NAME", "database_url")
+        try:
+            normalize_url(url)
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors[name] = f"DATABASE_URL: {exc}"
+            return envs
         envs.append(
             Environment(
-                name=environ.get("APMS_OPS_ENV_NAME", "database_url"),
+                name=name,
                 url=url,
                 source="DATABASE_URL",
                 protected=environ.get("APMS_OPS_PROTECTED", "").lower() in ("1", "true", "yes"),

@@ -3,11 +3,17 @@
 Meant for schedules (cron, a systemd timer, a Kubernetes CronJob). Exit codes:
 0 GO or HOLD, 1 NO_GO (or HOLD with ``--fail-on hold``), 2 could not run. When
 the database cannot be reached nothing is saved: the scheduler reports the
-failed job, and the history keeps only runs that have figures.
+failed job, and the history keeps only runs that have figures. With
+``[alerts.<environment>]`` in the secrets file, a changed verdict or an expired
+acceptance is posted to a webhook (``apms_ops.alerts``); a failed post is one
+line on stderr and does not change the exit code.
 """
 
 from __future__ import annotations
 
+import sys
+
+from apms_ops.alerts import AlertError, alert_settings, send_alerts
 from apms_ops.checks import select_checks
 from apms_ops.cli.common import add_profile_option, add_target_options, environment_from_args, gate_exit_code, write_output
 from apms_ops.cli.history import add_history_option, open_store
@@ -64,9 +70,15 @@ def run_audit_command(args) -> int:
     select_checks(args.only)  # unknown ids fail before connecting
     store = open_store(args)  # a broken store fails before the database is touched
     env = environment_from_args(args)
+    alerts = alert_settings(env.name)  # so does a broken [alerts.<environment>] table
     review, run_id = run_audit(env, store, profile=args.profile, only=args.only, run_by=current_user(), source="audit")
     extras = store.report_extras(review, run_id=run_id)
     print("\n".join(summary_lines(review, run_id, store, extras["changes"])))
+    try:
+        for line in send_alerts(store, review, run_id, alerts):
+            print(line)
+    except AlertError as exc:
+        print(f"apms-ops: alert for {env.name} not delivered ({exc}); run #{run_id} was saved", file=sys.stderr)
     if args.report:
         fmt = report_format_for(args.report, args.report_format)
         try:

@@ -1,5 +1,12 @@
 """The dashboard's pages, in menu order. A page whose file does not exist is left out,
-so a page being written elsewhere can land without touching the router."""
+so a page being written elsewhere can land without touching the router.
+
+The pages live in ``app_pages/``, not ``pages/``: with a ``pages/`` folder beside the
+entry script Streamlit resolves the first session's URL against that folder's file
+names before ``st.navigation`` runs, so a shared link opened on a freshly started
+server showed "Page not found" (and a file-derived name equal to a ``url_path`` ran
+the page without the shared sidebar).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page. ``url_path`` must differ from the name Streamlit derives from the file
-    (``5_workspaces.py`` -> ``workspaces``): with ``pages/`` beside the entry script a
-    clash makes a run execute the page alone, without the shared sidebar."""
+    """One page; ``url_path`` is its address (links and bookmarks rely on it: keep it stable)."""
 
     path: str          # relative to the directory of dashboard.py
     title: str
@@ -22,16 +27,23 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/1_overview.py", "Overview", ":material/verified:", "deploy-overview", "Review", default=True),
-    PageSpec("pages/2_schema_integrity.py", "Schema integrity", ":material/schema:", "schema-integrity", "Review"),
-    PageSpec("pages/3_type_alignment.py", "Type alignment", ":material/join_inner:", "type-alignment", "Review"),
-    PageSpec("pages/4_fk_coverage.py", "FK coverage", ":material/link:", "fk-coverage", "Review"),
-    PageSpec("pages/5_workspaces.py", "Workspaces", ":material/workspaces:", "workspace-versions", "Review"),
-    PageSpec("pages/6_orphans_isolation.py", "Orphans & isolation", ":material/link_off:", "orphans-isolation", "Review"),
-    PageSpec("pages/7_migrations.py", "Migrations", ":material/history_edu:", "migration-history", "Review"),
-    PageSpec("pages/8_invariant_tests.py", "Invariant tests", ":material/science:", "invariant-tests", "Operate"),
-    PageSpec("pages/9_history.py", "History", ":material/history:", "audit-history", "Operate"),
+    PageSpec("app_pages/1_overview.py", "Overview", ":material/verified:", "deploy-overview", "Review", default=True),
+    PageSpec("app_pages/10_findings.py", "Findings", ":material/checklist:", "findings", "Review"),
+    PageSpec("app_pages/11_relations.py", "Relations", ":material/hub:", "relations", "Review"),
+    PageSpec("app_pages/2_schema_integrity.py", "Schema integrity", ":material/schema:", "schema-integrity", "Review"),
+    PageSpec("app_pages/3_type_alignment.py", "Type alignment", ":material/join_inner:", "type-alignment", "Review"),
+    PageSpec("app_pages/4_fk_coverage.py", "FK coverage", ":material/link:", "fk-coverage", "Review"),
+    PageSpec("app_pages/5_workspaces.py", "Workspaces", ":material/workspaces:", "workspace-versions", "Review"),
+    PageSpec("app_pages/6_orphans_isolation.py", "Orphans & isolation", ":material/link_off:", "orphans-isolation", "Review"),
+    PageSpec("app_pages/7_migrations.py", "Migrations", ":material/history_edu:", "migration-history", "Review"),
+    PageSpec("app_pages/8_invariant_tests.py", "Invariant tests", ":material/science:", "invariant-tests", "Operate"),
+    PageSpec("app_pages/9_history.py", "History", ":material/history:", "audit-history", "Operate"),
 )
+
+
+def path_of(url_path: str) -> str:
+    """The file of the page at ``url_path`` (for ``st.page_link``)."""
+    return next(p.path for p in PAGES if p.url_path == url_path)
 
 
 def available_pages(root: Path) -> list[PageSpec]:

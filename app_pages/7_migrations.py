@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from apms_ops.ui import charts, state, tables, widgets
+from apms_ops.ui import state, tables, widgets
 
 review = state.page_review()
 
 widgets.page_header("Migrations", review, "The migration history (`_prisma_migrations`): a migration started but not "
                     "finished failed half-way; one rolled back was undone.", json_key="migrations.json")
 checks = tables.check_rows(review)
-widgets.status_table(checks[checks["Id"] == "C1.migrations"], key="migrations.checks.csv", file_name="migration_check.csv")
+widgets.check_table(checks[checks["Id"] == "C1.migrations"], key="migrations.checks.csv", file_name="migration_check.csv")
 
 if tables.facts(review).get("migrations") is None:
     st.info(f"No migration history to show: {widgets.md_escape(tables.fact_error(review, 'migrations') or 'no history table')}.",
@@ -30,5 +30,3 @@ state_filter = st.segmented_control("Show", ["all", "applied", "failed", "rolled
 shown = rows if state_filter in (None, "all") else rows[rows["State"] == state_filter]
 widgets.status_table(shown, key="migrations.rows.csv", file_name="migrations.csv", status_columns=("State",),
                      empty="No migration in this state." if not rows.empty else "The migration history table is empty.")
-if not rows.empty:
-    st.altair_chart(charts.migrations_chart(rows), width="stretch")

@@ -1,0 +1,142 @@
+"""The schema's references as a picture (Graphviz DOT for ``st.graphviz_chart``, drawn in the
+browser: no system binary): around one table, to depth 1 or 2.
+
+Edges go from the referencing table to the referenced one:
+
+- a declared foreign key: solid (orange and marked when it is NOT VALID);
+- a reference the profile expects but no foreign key enforces: red, dashed;
+- a reference only inferred from names: grey, dashed, with its confidence;
+
+and every edge carries its column and the orphan count the review found under it.
+Pure functions of the review's facts; no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from apms_ops.review import Review
+
+DECLARED, MISSING, INFERRED = "declared", "missing", "inferred"
+KIND_LABELS = {DECLARED: "foreign key", MISSING: "expected, no foreign key", INFERRED: "inferred from names"}
+COLORS = {DECLARED: "#1f2328", MISSING: "#d1242f", INFERRED: "#8c959f", "not_valid": "#bc4c00"}
+
+
+@dataclass(frozen=True)
+class Edge:
+    child: str
+    column: str
+    parent: str
+    parent_column: str
+    kind: str
+    orphans: int | None
+    not_valid: bool = False
+    confidence: str | None = None
+
+    @property
+    def label(self) -> str:
+        parts = [self.column]
+        if self.not_valid:
+            parts.append("NOT VALID")
+        if self.kind == INFERRED:
+            parts.append(f"inferred: {self.confidence}" if self.confidence else "inferred")
+        parts.append("orphans ?" if self.orphans is None else f"{self.orphans} orphan{'s' if self.orphans != 1 else ''}")
+        return "\n".join(parts)
+
+
+def _confidence(r: dict) -> str | None:
+    """The confidence of an inferred reference, in the words discovery gives it (a band, or a number)."""
+    for key in ("confidence_band", "band", "confidence"):
+        value = r.get(key)
+        if value not in (None, ""):
+            return f"{value:.0%}" if isinstance(value, float) and value <= 1 else str(value)
+    return None
+
+
+def reference_edges(review: Review) -> list[Edge]:
+    """Every reference of the review as an edge, with its kind and orphan count."""
+    edges = []
+    for r in (review.facts or {}).get("references") or []:
+        parent, _, parent_column = r["references"].rpartition(".")
+        if r.get("declared"):
+            kind = DECLARED
+        elif r.get("expected"):
+            kind = MISSING
+        else:
+            kind = INFERRED
+        edges.append(Edge(r["table"], r["column"], parent, parent_column, kind, r.get("orphans"),
+                          bool(r.get("not_valid")), _confidence(r) if kind == INFERRED else None))
+    return edges
+
+
+def tables_by_interest(edges: list[Edge]) -> list[str]:
+    """Tables with references, those with the most missing ones first (the default focus is the first)."""
+    missing: dict[str, int] = {}
+    degree: dict[str, int] = {}
+    for e in edges:
+        for t in (e.child, e.parent):
+            degree[t] = degree.get(t, 0) + 1
+            missing.setdefault(t, 0)
+        if e.kind == MISSING:
+            missing[e.child] += 1
+            missing[e.parent] += 1
+    return sorted(degree, key=lambda t: (-missing[t], -degree[t], t))
+
+
+def neighbourhood(edges: list[Edge], focus: str, depth: int, kinds: tuple[str, ...] = (DECLARED, MISSING, INFERRED)) -> list[Edge]:
+    """The edges among the tables within ``depth`` references of ``focus`` (either direction)."""
+    shown = [e for e in edges if e.kind in kinds]
+    adjacent: dict[str, set[str]] = {}
+    for e in shown:
+        adjacent.setdefault(e.child, set()).add(e.parent)
+        adjacent.setdefault(e.parent, set()).add(e.child)
+    reached = {focus: 0}
+    queue = deque([focus])
+    while queue:
+        table = queue.popleft()
+        if reached[table] >= depth:
+            continue
+        for other in adjacent.get(table, ()):
+            if other not in reached:
+                reached[other] = reached[table] + 1
+                queue.append(other)
+    # Edges between two reached tables, but at depth 2 only those touching the inner ring,
+    # so the picture stays about the table the lead picked.
+    return [e for e in shown if e.child in reached and e.parent in reached
+            and min(reached[e.child], reached[e.parent]) < depth]
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def dot(edges: list[Edge], focus: str) -> str:
+    """DOT source: tables as boxes (the focus filled), references as styled, labelled edges."""
+    tables = sorted({focus} | {e.child for e in edges} | {e.parent for e in edges})
+    lines = [
+        "digraph references {",
+        '  graph [rankdir=LR, bgcolor="transparent", pad=0.2, nodesep=0.25, ranksep=0.9, fontname="Helvetica"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#8c959f", fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
+    ]
+    for t in tables:
+        attrs = ', fillcolor="#ddf4ff", color="#0969da", penwidth=2' if t == focus else ""
+        lines.append(f"  {_quote(t)} [label={_quote(t)}{attrs}];")
+    for e in edges:
+        color = COLORS["not_valid"] if e.not_valid else COLORS[e.kind]
+        style = "solid" if e.kind == DECLARED else "dashed"
+        width = "1.6" if e.kind == MISSING else "1.1"
+        fontcolor = COLORS[MISSING] if (e.orphans or 0) > 0 else color
+        tooltip = f"{e.child}.{e.column} -> {e.parent}.{e.parent_column}: {KIND_LABELS[e.kind]}"
+        lines.append(f"  {_quote(e.child)} -> {_quote(e.parent)} [label={_quote(e.label)}, color={_quote(color)}, "
+                     f"fontcolor={_quote(fontcolor)}, style={style}, penwidth={width}, tooltip={_quote(tooltip)}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def edge_rows(edges: list[Edge]) -> list[dict]:
+    """The drawn edges as rows (the table under the picture, and its CSV)."""
+    return [{"From": e.child, "Column": e.column, "To": f"{e.parent}.{e.parent_column}", "Kind": KIND_LABELS[e.kind]
+             + (" (NOT VALID)" if e.not_valid else ""), "Confidence": e.confidence or "", "Orphans": e.orphans}
+            for e in sorted(edges, key=lambda e: ({MISSING: 0, INFERRED: 1, DECLARED: 2}[e.kind], e.child, e.column))]
