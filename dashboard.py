@@ -14,7 +14,7 @@ from apms_ops.ui import links, navigation, state, style, widgets
 
 ROOT = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="apms-ops", page_icon=":material/fact_check:", layout="wide")
+st.set_page_config(page_title="apms-ops", page_icon=style.page_icon(), layout="wide")
 
 page = st.navigation(navigation.navigation_pages(ROOT))
 links.remember_page(page.url_path)

@@ -66,7 +66,7 @@ class Action:
 class Changes:
     """What changed from a saved run to this review."""
 
-    since: str                # "run #12 · 2026-01-05 10:00 UTC · HOLD" or why there is nothing to compare
+    since: str                # the baseline ("run #12, 2026-01-05 10:00 UTC, HOLD"), or why there is none
     run_id: int | None
     lines: tuple[str, ...] = ()
 
@@ -158,7 +158,7 @@ class CheckLine:
     detail: str
 
 
-def _figure(c: CheckResult) -> str:
+def figure(c: CheckResult) -> str:
     """``1 / 46`` for counts; a name (a migration) once when it is the one expected."""
     if c.status == SKIP or (c.target is None and c.actual is None):
         return "—"
@@ -192,7 +192,7 @@ def check_levels(review: Review) -> list[CheckLine]:
     lines = []
     for c in review.checks:
         level, rules = check_level(c)
-        lines.append(CheckLine(c.id, c.title, level, c.status, _figure(c), len(c.open_findings),
+        lines.append(CheckLine(c.id, c.title, level, c.status, figure(c), len(c.open_findings),
                                len(c.findings) - len(c.open_findings), rules, c.detail))
     return sorted(lines, key=lambda line: LEVELS.index(line.level))
 
@@ -363,14 +363,15 @@ def _sign_off_caveat(review: Review, sign_off: dict | None) -> list[Caveat]:
 # ---------------------------------------------------------------- changes
 
 
-def changes_since(saved: Review | None, run_id: int | None, review: Review, label: str, missing: str) -> Changes:
-    """What changed from the saved run ``saved`` (``run_id``) to ``review``, in a few lines."""
+def changes_since(saved: Review | None, run_id: int | None, review: Review, baseline: str, missing: str) -> Changes:
+    """What changed from the saved run ``saved`` (``run_id``) to ``review``, in a few lines;
+    ``baseline`` describes it ("{run}" is replaced by "run #12, <when>, <verdict>")."""
     from apms_ops.history import diff_reviews
 
     if saved is None or run_id is None:
         return Changes(missing, None)
     d = diff_reviews(saved, review)
-    since = f"{label} run #{run_id} · {when(saved.started_at)} · {verdict_word(saved.verdict)}"
+    since = baseline.replace("{run}", f"run #{run_id}, {when(saved.started_at)}, {verdict_word(saved.verdict)}")
     lines = []
     if d["verdict_change"] != "same":
         lines.append(f"Verdict {verdict_word(saved.verdict)} → {verdict_word(review.verdict)} ({d['verdict_change']}).")
@@ -414,14 +415,13 @@ def build_briefing(review: Review, *, invariant_runs: list[dict] | None = None, 
     if store_error:
         since_run = since_sign_off = Changes("history store unavailable", None)
     else:
-        since_run = changes_since(last_run, last_run_id, review, "last saved", "No saved run yet to compare with.")
+        since_run = changes_since(last_run, last_run_id, review, "{run}", "No saved run yet to compare with.")
         if not sign_off:
             since_sign_off = Changes("No sign-off recorded yet.", None)
         else:
-            label = f"sign-off {verdict_word(sign_off.get('decision'))} by {sign_off.get('signed_by')} ({when(sign_off.get('signed_at'))}) on"
-            since_sign_off = changes_since(sign_off_run, sign_off.get("review_run_id"), review, label,
-                                           f"Sign-off {verdict_word(sign_off.get('decision'))} by {sign_off.get('signed_by')} "
-                                           f"({when(sign_off.get('signed_at'))}) names no saved run to compare with.")
+            signed = f"{verdict_word(sign_off.get('decision'))} by {sign_off.get('signed_by')}, {when(sign_off.get('signed_at'))}"
+            since_sign_off = changes_since(sign_off_run, sign_off.get("review_run_id"), review, signed + "; on {run}",
+                                           f"{signed}; it names no saved run to compare with.")
     accepted = sum(len(c.findings) - len(c.open_findings) for c in review.checks)
     return Briefing(
         verdict=review.verdict,

@@ -18,13 +18,15 @@ if not edges:
 
 choices = relations.tables_by_interest(edges)
 wanted = links.param(links.TABLE)
-pick, depth_col, kinds_col = st.columns([3, 1, 3], vertical_alignment="bottom")
+pick, depth_col, kinds_col = st.columns([3, 1, 2], vertical_alignment="bottom")
 focus = pick.selectbox("Table", choices, index=choices.index(wanted) if wanted in choices else 0, key=f"relations.table.{wanted}",
                        help="Tables with the most missing references first")
 depth = depth_col.segmented_control("Depth", [1, 2], default=int(links.param(links.DEPTH) or 1)
                                     if links.param(links.DEPTH) in ("1", "2") else 1, key="relations.depth") or 1
 kinds = kinds_col.segmented_control("Show", list(relations.KIND_LABELS), default=list(relations.KIND_LABELS),
-                                    format_func=relations.KIND_LABELS.get, selection_mode="multi", key="relations.kinds")
+                                    format_func=relations.KIND_SHORT.get, selection_mode="multi", key="relations.kinds",
+                                    help="FK: a declared foreign key · missing: expected by the design, no foreign key · "
+                                         "inferred: suggested by column names")
 links.set_param(links.TABLE, focus)
 links.set_param(links.DEPTH, str(depth) if depth != 1 else None)
 

@@ -23,7 +23,7 @@ else:
     if failing == 0 and not (orphans["Status"] == "ERROR").any():
         widgets.all_clear(f"No orphaned rows across {len(orphans)} references.")
     chosen = widgets.selectable_table(orphans, key="orphans.counts", id_column="Reference", selected=links.param(links.REFERENCE),
-                                      file_name="orphans.csv")
+                                      file_name="orphans.csv", hidden=("Table", "Column", "References"))
     links.set_param(links.REFERENCE, chosen)
     findings.selected_sample(chosen, orphans, "Rows whose reference points at nothing", limit)
 
@@ -37,7 +37,7 @@ else:
     if not (cross["Status"] == "FAIL").any():
         widgets.all_clear(f"No row references another workspace's rows, across {len(cross)} workspace-scoped references.")
     chosen = widgets.selectable_table(cross, key="orphans.cross", id_column="Reference", selected=links.param(links.CROSS),
-                                      file_name="cross_workspace.csv")
+                                      file_name="cross_workspace.csv", hidden=("Table", "Column", "References"))
     links.set_param(links.CROSS, chosen)
     findings.selected_sample(chosen, cross, "Rows pointing into another workspace", limit, cross_workspace=True)
 

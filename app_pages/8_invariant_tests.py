@@ -51,5 +51,5 @@ df = inv.runs_frame(rows)
 if df.empty:
     widgets.empty_state("No recorded runs match.")
 else:
-    st.dataframe(inv.styled(df), hide_index=True, width="stretch")
+    st.dataframe(inv.styled(df), hide_index=True, width="stretch", column_config=inv.RUN_COLUMNS)
     widgets.csv_download(df, file_name="invariant_runs.csv", key="invariants.history.csv")

@@ -108,10 +108,10 @@ def test_what_changed_since_the_last_saved_run_and_the_sign_off(scratch, store):
     with admin_connection(env.url) as conn:
         conn.execute("ALTER TABLE config_versions ADD CONSTRAINT cv_created_by_fkey FOREIGN KEY (created_by) REFERENCES users (id)")
     brief = briefing_from_inputs(run_review(env, with_facts=True), briefing_inputs(store, env.name))
-    assert brief.since_run.compared and brief.since_run.since.startswith("last saved run #1 · ")
+    assert brief.since_run.compared and brief.since_run.since.startswith("run #1, ") and brief.since_run.since.endswith(", HOLD")
     assert "Better: Foreign key coverage (C1.foreign_keys) 1 → 2." in brief.since_run.lines
     assert "Findings: 0 new, 1 resolved, 0 changed." in brief.since_run.lines
-    assert brief.since_sign_off.since.startswith("sign-off HOLD by lead (")
+    assert brief.since_sign_off.since.startswith("HOLD by lead, ") and "; on run #1, " in brief.since_sign_off.since
     assert brief.since_sign_off.lines == brief.since_run.lines  # signed on that same run
     assert not [c for c in brief.caveats if c.kind == "sign_off"]  # HOLD then, HOLD now
 

@@ -171,7 +171,7 @@ def test_overview_holds_a_review_meeting_on_staging(configure, staging_url, stag
     assert "Invariant tests have not run on staging" in caveats and "Not checked here: C6.health" in caveats
     assert any(m.value == "**Caveats (2)**" for m in at.markdown)
     assert "0 reasons" not in sidebar_badge(at) and "2 reasons · 1 caveat" in sidebar_badge(at)
-    assert "Since the last saved run: No saved run yet to compare with." in texts(at)
+    assert "**Since the last saved run:** No saved run yet to compare with." in texts(at)
 
     # The next actions: one fix per reason, its SQL to copy, a link to its findings.
     fks, check = engine.check("C1.foreign_keys"), engine.check("C1.check_constraints")
@@ -188,11 +188,12 @@ def test_overview_holds_a_review_meeting_on_staging(configure, staging_url, stag
     shown = metrics(at)
     assert shown["FK coverage"] == f"{fks.actual} / {fks.target}" == "1 / 46"
     assert (shown["Tables created"], shown["CHECKs"], shown["Orphaned rows"], shown["ACTIVE violations"]) == ("16 / 16", "21 / 22", "0", "0")
-    lines = markdown_with(at, "- :orange-badge[HOLD] [Foreign key coverage](./findings?env=staging&check=C1.foreign_keys)")
+    assert markdown_with(at, "- :orange-badge[HOLD] [Foreign key coverage](./findings?env=staging&check=C1.foreign_keys)")
+    lines = "\n".join(m.value for m in at.markdown if m.value.startswith("- :"))
     for c in engine.checks:
-        assert f"`{c.id}`" in lines
+        assert f"](./findings?env=staging&check={c.id}) `{c.id}`" in lines
     assert "20251229010228_add_master_tables_final_v2" in texts(at)
-    assert any("Open the HTML report" in h.proto.body and "<!DOCTYPE html>" in h.proto.body for h in at.get("html"))
+    assert any("Open the HTML report" in h.proto.body and "Validation report: staging" in h.proto.body for h in at.get("html"))
     assert not charts(at), "no decorative chart on the Overview"
 
 
@@ -245,7 +246,8 @@ def test_overview_says_what_changed_since_the_last_run_and_the_sign_off(configur
     with admin_connection(env.url) as conn:
         conn.execute("ALTER TABLE config_versions ADD CONSTRAINT cv_created_by_fkey FOREIGN KEY (created_by) REFERENCES users (id)")
     at = app()
-    assert says(at, "last saved run #1 · ") and says(at, "sign-off HOLD by lead (")
+    assert "**Since the last saved run and the sign-off** (" in texts(at)
+    assert says(at, "run #1, ") and says(at, "; signed HOLD by lead, ")
     assert says(at, "Better: Foreign key coverage (C1.foreign_keys) 1 → 2.")
     assert says(at, "Findings: 0 new, 1 resolved, 0 changed.")
     assert metrics(at)["FK coverage"] == "2 / 46"

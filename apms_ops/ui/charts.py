@@ -27,12 +27,12 @@ def fk_coverage_chart(per_table: pd.DataFrame, limit: int = FK_CHART_TABLES) -> 
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("Table:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("Table:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
             x=alt.X("References:Q", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("Foreign key:N", scale=COVERAGE_SCALE, legend=alt.Legend(orient="top", title=None)),
             order=alt.Order("Foreign key:N", sort="descending"),
             tooltip=["Table", "Foreign key", "References"],
         )
-        .properties(height=alt.Step(16))
+        .properties(height=alt.Step(21))
     )
     return chart, max(0, len(wanted) - len(shown))

@@ -72,7 +72,7 @@ def _level_line(line: CheckLine) -> None:
     label = f"{line.title} · {line.figure}" + (f" · {', '.join(counts)}" if counts else "")
     left, right = st.columns([4, 6], vertical_alignment="center")
     with left:
-        links.page_link(FINDINGS, label, icon=":material/chevron_right:", help=line.id, check=line.id)
+        links.page_link(FINDINGS, label, icon=":material/arrow_forward:", help=f"Open {line.id}", check=line.id)
     right.caption(f":{LEVEL_BADGES.get(line.level, 'gray')}-badge[{line.status}] `{line.id}` {widgets.md_escape(line.detail)}")
 
 
@@ -168,7 +168,8 @@ def reference_sample(finding: dict, *, cross_workspace: bool = False, limit: int
 def selected_sample(chosen: str | None, rows: pd.DataFrame, what: str, limit: int, *, cross_workspace: bool = False) -> None:
     """The sample of the reference selected in a per-reference table (``Reference`` column), when it has rows to show."""
     if not chosen:
-        st.caption("Select a reference for a sample of its rows.")
+        if (rows["Status"] == "FAIL").any():
+            st.caption("Select a reference for a sample of its rows.")
         return
     row = rows[rows["Reference"] == chosen].iloc[0]
     if row["Status"] != "FAIL":

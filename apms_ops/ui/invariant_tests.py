@@ -35,7 +35,12 @@ OUTCOME_BADGES = {PASS: "green", FAIL: "red", NOT_ENFORCED: "orange", ERROR: "vi
 TITLES = {inv.name: inv.title for inv in REGISTRY}
 SHORT_LABELS = {"freeze_by_reference": "Freeze", "one_active_per_workspace": "One ACTIVE", "lifecycle": "Lifecycle",
                 "isolation": "Isolation", "referential": "Referential"}
-STEP_COLUMNS = {"Step": st.column_config.TextColumn(width="large"), "Detail": st.column_config.TextColumn(width="large")}
+# NOT_ENFORCED must read whole: the outcome column is sized for it, the long texts share the rest.
+OUTCOME_COLUMN = st.column_config.TextColumn(width=120)
+STEP_COLUMNS = {"Step": st.column_config.TextColumn(width="large"), "Outcome": OUTCOME_COLUMN,
+                "ms": st.column_config.NumberColumn(width=60, format="%.1f"), "Detail": st.column_config.TextColumn(width="large")}
+RUN_COLUMNS = {"When": st.column_config.TextColumn(width=150), "Outcome": OUTCOME_COLUMN,
+               "ms": st.column_config.NumberColumn(width=60, format="%.1f"), "Detail": st.column_config.TextColumn(width="large")}
 
 
 def _css(value) -> str:

@@ -14,7 +14,7 @@ import os
 import streamlit as st
 
 from apms_ops.briefing import (
-    BLOCKING, HOLDING, Briefing, CheckLine, briefing_from_inputs, briefing_inputs, check_levels, verdict_word,
+    BLOCKING, HOLDING, PASSED, Briefing, CheckLine, briefing_from_inputs, briefing_inputs, check_levels, verdict_word,
 )
 from apms_ops.history import default_history_url
 from apms_ops.review import Review
@@ -83,12 +83,20 @@ def caveats_and_changes(brief: Briefing) -> None:
             st.markdown("\n".join(lines))
     with right, st.container(key="apms-overview-changes"):
         st.markdown("**What changed**")
-        for title, changes in (("Since the last saved run", brief.since_run), ("Since the last sign-off", brief.since_sign_off)):
+        run, signed = brief.since_run, brief.since_sign_off
+        if run.compared and signed.compared and run.run_id == signed.run_id:
+            # The sign-off rests on the latest saved run: one comparison answers both questions.
+            parts = [("Since the last saved run and the sign-off", f"{run.since}; signed {signed.since.split(';')[0]}", run)]
+        else:
+            parts = [("Since the last saved run", run.since, run), ("Since the last sign-off", signed.since, signed)]
+        for title, since, changes in parts:
             if not changes.compared:
-                st.markdown(f"{title}: {widgets.md_escape(changes.since)}")
-                continue
-            body = "\n".join(f"  - {widgets.md_escape(line)}" for line in changes.lines)
-            st.markdown(f"- {title} ({widgets.md_escape(changes.since)}):\n{body}")
+                st.markdown(f"**{title}:** {widgets.md_escape(since)}")
+            elif len(changes.lines) == 1:
+                st.markdown(f"**{title}** ({widgets.md_escape(since)}): {widgets.md_escape(changes.lines[0])}")
+            else:
+                body = "\n".join(f"- {widgets.md_escape(line)}" for line in changes.lines)
+                st.markdown(f"**{title}** ({widgets.md_escape(since)}):\n{body}")
 
 
 def next_actions(brief: Briefing) -> None:
@@ -114,12 +122,15 @@ def next_actions(brief: Briefing) -> None:
 
 
 def check_lines(review: Review) -> None:
-    """Every check on one line, PgHero style: level, title, figure, and a link to its page."""
+    """Every check on one line, PgHero style: level, title, figure, and a link to its page.
+    The passed ones are left off the printed handout."""
+    lines = check_levels(review)
     st.markdown("**Every check**")
-    rows = []
-    for line in check_levels(review):
-        rows.append(_check_line(line))
-    st.markdown("\n".join(rows))
+    problems = [_check_line(line) for line in lines if line.level != PASSED]
+    if problems:
+        st.markdown("\n".join(problems))
+    with st.container(key="apms-no-print-passed"):
+        st.markdown("\n".join(_check_line(line) for line in lines if line.level == PASSED))
 
 
 def _check_line(line: CheckLine) -> str:
@@ -136,18 +147,27 @@ def _check_line(line: CheckLine) -> str:
 
 
 def html_report_link(review: Review, report_html: str | None) -> None:
-    """A link that opens the HTML report in a new tab (a blob URL built in the browser)."""
+    """A link that opens the HTML report in a new tab.
+
+    The report travels with the page and becomes a blob URL when the link is clicked
+    (a click is what lets a page open a tab); Streamlit has no route to serve it from.
+    """
     if not report_html or len(report_html) > HTML_INLINE_LIMIT:
         return
-    anchor = f"apms-report-{abs(hash((review.environment, review.started_at))) % 10**8}"
-    payload = json.dumps(report_html).replace("</", "<\\/")
+    report_id = f"r{abs(hash((review.environment, review.started_at, len(report_html)))) % 10**10}"
+    # No "<" in the script's text: the sanitizer drops a script whose text looks like markup.
+    payload = json.dumps(report_html).replace("<", "\\u003c")
     st.html(
-        f'<a id="{anchor}" class="apms-report-link" href="#" target="_blank" rel="noopener" '
+        f'<a class="apms-report-link" data-report="{report_id}" href="#" '
         'style="display:inline-flex;align-items:center;gap:0.4rem;padding:0.35rem 0.8rem;border:1px solid #d0d7de;'
         'border-radius:0.5rem;text-decoration:none;color:inherit;font-size:0.95rem">'
         '&#8599; Open the HTML report</a>'
-        f'<script>(function(){{var a=document.getElementById({json.dumps(anchor)});if(!a)return;'
-        f'a.href=URL.createObjectURL(new Blob([{payload}],{{type:"text/html"}}));}})();</script>',
+        f"<script>(function(){{window.apmsReports=window.apmsReports||{{}};window.apmsReports[{json.dumps(report_id)}]={payload};"
+        "if(window.apmsReportClicks)return;window.apmsReportClicks=true;"
+        "document.addEventListener('click',function(ev){var a=ev.target.closest&&ev.target.closest('a.apms-report-link');"
+        "if(!a)return;var text=window.apmsReports[a.dataset.report];if(!text)return;ev.preventDefault();"
+        "var tab=window.open(URL.createObjectURL(new Blob([text],{type:'text/html'})),'_blank');if(tab)tab.opener=null;},true);"
+        "})();</script>",
         unsafe_allow_javascript=True,
     )
 

@@ -20,6 +20,7 @@ from apms_ops.review import Review
 
 DECLARED, MISSING, INFERRED = "declared", "missing", "inferred"
 KIND_LABELS = {DECLARED: "foreign key", MISSING: "expected, no foreign key", INFERRED: "inferred from names"}
+KIND_SHORT = {DECLARED: "FK", MISSING: "missing", INFERRED: "inferred"}
 COLORS = {DECLARED: "#1f2328", MISSING: "#d1242f", INFERRED: "#8c959f", "not_valid": "#bc4c00"}
 
 
@@ -33,6 +34,7 @@ class Edge:
     orphans: int | None
     not_valid: bool = False
     confidence: str | None = None
+    evidence: str = ""         # how discovery found an inferred reference, in words
 
     @property
     def label(self) -> str:
@@ -66,7 +68,8 @@ def reference_edges(review: Review) -> list[Edge]:
         else:
             kind = INFERRED
         edges.append(Edge(r["table"], r["column"], parent, parent_column, kind, r.get("orphans"),
-                          bool(r.get("not_valid")), _confidence(r) if kind == INFERRED else None))
+                          bool(r.get("not_valid")), _confidence(r) if kind == INFERRED else None,
+                          str(r.get("evidence") or "") if kind == INFERRED else ""))
     return edges
 
 
@@ -116,8 +119,9 @@ def dot(edges: list[Edge], focus: str) -> str:
     tables = sorted({focus} | {e.child for e in edges} | {e.parent for e in edges})
     lines = [
         "digraph references {",
-        '  graph [rankdir=LR, bgcolor="transparent", pad=0.2, nodesep=0.25, ranksep=0.9, fontname="Helvetica"];',
-        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#8c959f", fontname="Helvetica", fontsize=11];',
+        '  graph [rankdir=LR, bgcolor="transparent", pad=0.1, nodesep=0.08, ranksep=1.1, fontname="Helvetica"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#8c959f", fontname="Helvetica", fontsize=11,'
+        ' height=0.3, margin="0.12,0.04"];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
     ]
     for t in tables:
@@ -128,7 +132,8 @@ def dot(edges: list[Edge], focus: str) -> str:
         style = "solid" if e.kind == DECLARED else "dashed"
         width = "1.6" if e.kind == MISSING else "1.1"
         fontcolor = COLORS[MISSING] if (e.orphans or 0) > 0 else color
-        tooltip = f"{e.child}.{e.column} -> {e.parent}.{e.parent_column}: {KIND_LABELS[e.kind]}"
+        tooltip = f"{e.child}.{e.column} -> {e.parent}.{e.parent_column}: {KIND_LABELS[e.kind]}" + (
+            f" ({e.evidence})" if e.evidence else "")
         lines.append(f"  {_quote(e.child)} -> {_quote(e.parent)} [label={_quote(e.label)}, color={_quote(color)}, "
                      f"fontcolor={_quote(fontcolor)}, style={style}, penwidth={width}, tooltip={_quote(tooltip)}];")
     lines.append("}")
@@ -136,7 +141,15 @@ def dot(edges: list[Edge], focus: str) -> str:
 
 
 def edge_rows(edges: list[Edge]) -> list[dict]:
-    """The drawn edges as rows (the table under the picture, and its CSV)."""
-    return [{"From": e.child, "Column": e.column, "To": f"{e.parent}.{e.parent_column}", "Kind": KIND_LABELS[e.kind]
-             + (" (NOT VALID)" if e.not_valid else ""), "Confidence": e.confidence or "", "Orphans": e.orphans}
-            for e in sorted(edges, key=lambda e: ({MISSING: 0, INFERRED: 1, DECLARED: 2}[e.kind], e.child, e.column))]
+    """The drawn edges as rows (the table under the picture, and its CSV); Confidence and
+    Evidence only when some inferred reference is drawn."""
+    inferred = any(e.kind == INFERRED for e in edges)
+    rows = []
+    for e in sorted(edges, key=lambda e: ({MISSING: 0, INFERRED: 1, DECLARED: 2}[e.kind], e.child, e.column)):
+        row = {"From": e.child, "Column": e.column, "To": f"{e.parent}.{e.parent_column}",
+               "Kind": KIND_LABELS[e.kind] + (" (NOT VALID)" if e.not_valid else "")}
+        if inferred:
+            row.update(Confidence=e.confidence or "", Evidence=e.evidence)
+        row["Orphans"] = e.orphans
+        rows.append(row)
+    return rows

@@ -8,6 +8,8 @@ the sidebar, buttons and links, and keep tile labels whole.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import streamlit as st
 
 CSS = """
@@ -33,7 +35,10 @@ CSS = """
   [data-testid="stButtonGroup"], .stDeployButton, .apms-no-print, [class*="st-key-apms-no-print"] {
     display: none !important;
   }
-  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; zoom: 0.72; }
+  /* SQL is for copying on screen; on paper the action and its check id say what to do. */
+  .st-key-apms-overview-actions [data-testid="stElementContainer"]:has([data-testid="stCode"]),
+  [data-testid="stElementContainer"]:has(.apms-report-link), hr { display: none !important; }
   [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] {
     white-space: nowrap !important; word-break: keep-all !important; overflow-wrap: normal !important; hyphens: none !important;
   }
@@ -47,3 +52,16 @@ CSS = """
 def inject() -> None:
     """Add the style rules to the page (once per run, from the router)."""
     st.html(CSS)
+
+
+@lru_cache(maxsize=1)
+def page_icon():
+    """The tab's icon, drawn here: a Material icon name would be fetched from fonts.gstatic.com,
+    which a machine without internet refuses (and which no page should depend on)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((2, 2, 62, 62), radius=14, fill=(17, 129, 63, 255))
+    draw.line((17, 33, 28, 44, 47, 21), fill=(255, 255, 255, 255), width=7, joint="curve")
+    return image

@@ -12,7 +12,7 @@ import pandas as pd
 
 from apms_ops.checks.base import CheckResult
 from apms_ops.checks.lifecycle import RULE_TEXT
-from apms_ops.briefing import when
+from apms_ops.briefing import figure, when
 from apms_ops.review import Review
 
 DASH = "—"
@@ -88,11 +88,12 @@ def fact_error(review: Review, key: str) -> str | None:
 def check_rows(review: Review, group: str | None = None) -> pd.DataFrame:
     """Check | Target | Actual | Status | Detail, as the staging report laid them out."""
     rows = [
-        {"Check": c.title, "Target": text(c.target), "Actual": text(c.actual), "Status": c.status, "Detail": c.detail, "Id": c.id}
+        {"Check": c.title, "Target": text(c.target), "Actual": text(c.actual), "Actual / target": figure(c), "Status": c.status,
+         "Detail": c.detail, "Id": c.id}
         for c in review.checks
         if group is None or c.group == group
     ]
-    return _frame(rows, ["Check", "Target", "Actual", "Status", "Detail", "Id"])
+    return _frame(rows, ["Check", "Target", "Actual", "Actual / target", "Status", "Detail", "Id"])
 
 
 def ratio(result: CheckResult | None) -> str:

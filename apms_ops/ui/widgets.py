@@ -47,6 +47,7 @@ def md_escape(text) -> str:
 
 
 def _when(iso: str | None) -> str:
+    """A moment written the one way (``tables.moment``) and how long ago it was."""
     if not iso:
         return "—"
     try:
@@ -57,7 +58,7 @@ def _when(iso: str | None) -> str:
         moment = moment.replace(tzinfo=timezone.utc)
     age = (datetime.now(timezone.utc) - moment).total_seconds()
     ago = "just now" if age < 60 else f"{int(age // 60)} min ago" if age < 3600 else f"{age / 3600:.1f} h ago"
-    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC ({ago})"
+    return f"{tables.moment(moment)} ({ago})"
 
 
 # ---------------------------------------------------------------- verdict
@@ -159,12 +160,16 @@ def check_table(df: pd.DataFrame, *, key: str, file_name: str) -> None:
     if df is None or df.empty:
         empty_state("No check of this group ran.")
         return
-    st.table(styled(df.drop(columns=[c for c in ("Id",) if c in df.columns]).set_index("Check")))
+    # One figure column ("1 / 46", or a migration's name once) instead of Target and Actual side
+    # by side: long names then take one cell, and every cell wraps instead of being cut.
+    shown = df.drop(columns=[c for c in ("Id", "Target", "Actual") if c in df.columns])
+    st.table(styled(shown.set_index("Check")))
     csv_download(df, file_name=file_name, key=key)
 
 
 def selectable_table(df: pd.DataFrame, *, key: str, id_column: str, selected: str | None, file_name: str,
-                     status_columns=("Status",), column_config: dict | None = None, height="auto") -> str | None:
+                     status_columns=("Status",), column_config: dict | None = None, height="auto",
+                     hidden: tuple[str, ...] = ()) -> str | None:
     """A long list as one table where a row can be selected; returns the id of the selected row.
 
     ``selected`` (from the URL) is selected when the table first shows; the key carries it,
@@ -173,8 +178,9 @@ def selectable_table(df: pd.DataFrame, *, key: str, id_column: str, selected: st
     ids = list(df[id_column])
     default = {"selection": {"rows": [ids.index(selected)]}} if selected in ids else None
     event = st.dataframe(styled(df, status_columns), hide_index=True, width="stretch", height=height, column_config=column_config,
+                         column_order=[c for c in df.columns if c not in hidden] if hidden else None,
                          key=f"{key}.{selected or 'none'}", on_select="rerun", selection_mode="single-row",
-                         selection_default=default)
+                         selection_default=default, placeholder=tables.DASH)
     csv_download(df, file_name=file_name, key=f"{key}.csv")
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     if rows:
