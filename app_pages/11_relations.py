@@ -34,7 +34,9 @@ shown = relations.neighbourhood(edges, focus, depth, tuple(kinds or ()))
 if not shown:
     widgets.empty_state(f"No references of the kinds shown touch {focus}.")
 else:
-    st.graphviz_chart(relations.dot(shown, focus), width="stretch")
+    st.graphviz_chart(relations.dot(shown, focus), width="content")
+    if len(shown) > relations.DENSE:
+        st.caption(f"{len(shown)} references make a dense picture: depth 1, or fewer kinds, draws it larger.")
     rows = pd.DataFrame(relations.edge_rows(shown))
     rows["Orphans"] = rows["Orphans"].astype("Int64")
     st.caption(f"{len(shown)} references around **{widgets.md_escape(focus)}** · link: `{links.absolute(links.RELATIONS_PAGE, table=focus, depth=depth if depth != 1 else None)}`")

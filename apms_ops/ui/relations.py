@@ -20,6 +20,7 @@ from apms_ops.review import Review
 
 DECLARED, MISSING, INFERRED = "declared", "missing", "inferred"
 KIND_LABELS = {DECLARED: "foreign key", MISSING: "expected, no foreign key", INFERRED: "inferred from names"}
+DENSE = 25  # references beyond which a picture is drawn small
 KIND_SHORT = {DECLARED: "FK", MISSING: "missing", INFERRED: "inferred"}
 COLORS = {DECLARED: "#1f2328", MISSING: "#d1242f", INFERRED: "#8c959f", "not_valid": "#bc4c00"}
 
@@ -87,39 +88,68 @@ def tables_by_interest(edges: list[Edge]) -> list[str]:
     return sorted(degree, key=lambda t: (-missing[t], -degree[t], t))
 
 
-def neighbourhood(edges: list[Edge], focus: str, depth: int, kinds: tuple[str, ...] = (DECLARED, MISSING, INFERRED)) -> list[Edge]:
-    """The edges among the tables within ``depth`` references of ``focus`` (either direction)."""
-    shown = [e for e in edges if e.kind in kinds]
-    adjacent: dict[str, set[str]] = {}
-    for e in shown:
-        adjacent.setdefault(e.child, set()).add(e.parent)
-        adjacent.setdefault(e.parent, set()).add(e.child)
-    reached = {focus: 0}
-    queue = deque([focus])
+def _reach(start: str, step: dict[str, set[str]], depth: int) -> dict[str, int]:
+    reached = {start: 0}
+    queue = deque([start])
     while queue:
         table = queue.popleft()
         if reached[table] >= depth:
             continue
-        for other in adjacent.get(table, ()):
+        for other in step.get(table, ()):
             if other not in reached:
                 reached[other] = reached[table] + 1
                 queue.append(other)
-    # Edges between two reached tables, but at depth 2 only those touching the inner ring,
-    # so the picture stays about the table the lead picked.
-    return [e for e in shown if e.child in reached and e.parent in reached
-            and min(reached[e.child], reached[e.parent]) < depth]
+    return reached
+
+
+def neighbourhood(edges: list[Edge], focus: str, depth: int, kinds: tuple[str, ...] = (DECLARED, MISSING, INFERRED)) -> list[Edge]:
+    """The references within ``depth`` steps of ``focus``: what it references (and what those
+    reference), and what references it (and what references those).
+
+    Each direction is followed on its own: at depth 2 a table's siblings — the other tables
+    that reference the same parent — stay out, or a shared parent (the tenants table) would
+    pull the whole schema in.
+    """
+    shown = [e for e in edges if e.kind in kinds]
+    parents: dict[str, set[str]] = {}
+    children: dict[str, set[str]] = {}
+    for e in shown:
+        parents.setdefault(e.child, set()).add(e.parent)
+        children.setdefault(e.parent, set()).add(e.child)
+    up, down = _reach(focus, parents, depth), _reach(focus, children, depth)
+    return [e for e in shown
+            if (e.child in up and e.parent in up and up[e.child] < depth)
+            or (e.parent in down and e.child in down and down[e.parent] < depth)]
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _direction(edges: list[Edge], focus: str) -> str:
+    """``LR`` when some layer of the picture holds many tables (a fan of references stacks up
+    readably), ``TB`` for a chain (left to right it would shrink to fit the page's width)."""
+    parents: dict[str, set[str]] = {}
+    children: dict[str, set[str]] = {}
+    for e in edges:
+        parents.setdefault(e.child, set()).add(e.parent)
+        children.setdefault(e.parent, set()).add(e.child)
+    layers: dict[int, int] = {}
+    for sign, step in ((1, parents), (-1, children)):
+        for table, distance in _reach(focus, step, len(edges) + 1).items():
+            if distance:
+                layers[sign * distance] = layers.get(sign * distance, 0) + 1
+    return "LR" if max(layers.values(), default=0) > 4 else "TB"
+
+
 def dot(edges: list[Edge], focus: str) -> str:
     """DOT source: tables as boxes (the focus filled), references as styled, labelled edges."""
     tables = sorted({focus} | {e.child for e in edges} | {e.parent for e in edges})
+    rankdir = _direction(edges, focus)
+    ranksep = 1.1 if rankdir == "LR" else 0.55
     lines = [
         "digraph references {",
-        '  graph [rankdir=LR, bgcolor="transparent", pad=0.1, nodesep=0.08, ranksep=1.1, fontname="Helvetica"];',
+        f'  graph [rankdir={rankdir}, bgcolor="transparent", pad=0.1, nodesep=0.12, ranksep={ranksep}, fontname="Helvetica"];',
         '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#8c959f", fontname="Helvetica", fontsize=11,'
         ' height=0.3, margin="0.12,0.04"];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
