@@ -34,8 +34,11 @@ shown = relations.neighbourhood(edges, focus, depth, tuple(kinds or ()))
 if not shown:
     widgets.empty_state(f"No references of the kinds shown touch {focus}.")
 else:
-    st.graphviz_chart(relations.dot(shown, focus), width="content")
-    if len(shown) > relations.DENSE:
+    drawn = relations.drawable(shown)
+    st.graphviz_chart(relations.dot(drawn, focus), width="content")
+    if len(drawn) < len(shown):
+        st.caption(f"The picture draws {len(drawn)} of {len(shown)} references (missing ones first); the table lists all.")
+    elif len(shown) > relations.DENSE:
         st.caption(f"{len(shown)} references make a dense picture: depth 1, or fewer kinds, draws it larger.")
     rows = pd.DataFrame(relations.edge_rows(shown))
     rows["Orphans"] = rows["Orphans"].astype("Int64")

@@ -21,4 +21,4 @@ left, right = st.columns([3, 2], vertical_alignment="bottom")
 with left:
     report.download_report(review, key="overview.report")
 with right:
-    overview.html_report_link(review, report.report_text(review, "html"))
+    overview.html_report_link(review, overview.html_report(review))

@@ -782,3 +782,4 @@ def test_relations_neighbourhood_and_dot_quote_names():
     assert '"d\\"x"' in dot and 'label="d_id\\ninferred: high\\norphans ?"' in dot
     assert '"b" -> "c" [label="c_id\\n3 orphans", color="#d1242f", fontcolor="#d1242f", style=dashed' in dot
     assert relations.tables_by_interest(edges)[:2] == ["b", "c"]
+    assert relations.drawable(edges, 2) == [edges[1], edges[2]], "missing first, then inferred"

@@ -33,9 +33,23 @@ def _inputs(url: str, environment: str) -> dict:
     return briefing_inputs(store(), environment)
 
 
+@st.cache_data(ttl=HISTORY_TTL_S, max_entries=16, show_spinner=False)
+def _html_report(url: str, environment: str, started_at: str, verdict: str, accepted: tuple, _review: Review) -> str:
+    from apms_ops.ui.report import report_text
+
+    return report_text(_review, "html")
+
+
+def html_report(review: Review) -> str:
+    """The HTML report of ``review`` (cached like the history reads it includes)."""
+    accepted = tuple(sorted(f.get("fingerprint") or "" for c in review.checks for f in c.findings if f.get("accepted")))
+    return _html_report(default_history_url(), review.environment, review.started_at, review.verdict, accepted, review)
+
+
 def clear() -> None:
     """Drop the cached history reads (after a write, and on the sidebar's refresh)."""
     _inputs.clear()
+    _html_report.clear()
 
 
 def load_briefing(review: Review) -> Briefing:

@@ -21,6 +21,7 @@ from apms_ops.review import Review
 DECLARED, MISSING, INFERRED = "declared", "missing", "inferred"
 KIND_LABELS = {DECLARED: "foreign key", MISSING: "expected, no foreign key", INFERRED: "inferred from names"}
 DENSE = 25  # references beyond which a picture is drawn small
+MAX_DRAWN = 150  # references drawn at most; the table under the picture lists all
 KIND_SHORT = {DECLARED: "FK", MISSING: "missing", INFERRED: "inferred"}
 COLORS = {DECLARED: "#1f2328", MISSING: "#d1242f", INFERRED: "#8c959f", "not_valid": "#bc4c00"}
 
@@ -120,6 +121,13 @@ def neighbourhood(edges: list[Edge], focus: str, depth: int, kinds: tuple[str, .
     return [e for e in shown
             if (e.child in up and e.parent in up and up[e.child] < depth)
             or (e.parent in down and e.child in down and down[e.parent] < depth)]
+
+
+def drawable(edges: list[Edge], limit: int = MAX_DRAWN) -> list[Edge]:
+    """At most ``limit`` edges for the picture, missing ones first, then inferred, then declared
+    (the browser lays the graph out: thousands of edges would freeze the page)."""
+    order = {MISSING: 0, INFERRED: 1, DECLARED: 2}
+    return sorted(edges, key=lambda e: (order[e.kind], e.child, e.column))[:limit]
 
 
 def _quote(text: str) -> str:
