@@ -29,7 +29,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from apms_ops.briefing import finding_label, verdict_word, when
+from apms_ops.briefing import as_utc, finding_label, verdict_word, when
 from apms_ops.connections import parse_duration_ms, read_secrets
 from apms_ops.errors import ConfigError
 
@@ -94,14 +94,6 @@ def alert_settings(environment: str, secrets: dict | None = None) -> AlertSettin
     return AlertSettings(environment, url, tuple(events), str(dashboard).rstrip("/") if dashboard else None, timeout)
 
 
-def _utc(value) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 def _link(settings: AlertSettings, page: str = "", **params) -> str | None:
     if not settings.dashboard_url:
         return None
@@ -123,10 +115,10 @@ def alert_events(store, review, run_id: int, settings: AlertSettings, now: datet
         events.append(Event(VERDICT, f"Verdict {verdict_word(previous.verdict)} → {verdict_word(review.verdict)} "
                                      f"(run #{previous_id} → run #{run_id})", lines, _link(settings)))
     if ACCEPTANCE_EXPIRED in settings.events:
-        since = _utc(previous.started_at)
-        until = max(_utc(review.started_at) or now, now)
+        since = as_utc(previous.started_at)
+        until = max(as_utc(review.started_at) or now, now)
         for acc in store.list_acceptances(review.environment, include_inactive=True, at=until):
-            expires = _utc(acc["expires_at"])
+            expires = as_utc(acc["expires_at"])
             if acc["state"] != "expired" or not (since < expires <= until):
                 continue
             what = finding_label(acc["finding"]) if acc.get("finding") else acc["fingerprint"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from apms_ops.checks.base import ERROR, FAIL, SKIP, WARN, CheckResult
 from apms_ops.checks.docs import doc_for
+from apms_ops.reports.document import when  # the one way a moment is written: YYYY-MM-DD HH:MM UTC
 from apms_ops.review import Review
 from apms_ops.verdict import GO, HOLD, NO_GO, ORDER, RULES, decide
 
@@ -96,26 +97,13 @@ class Briefing:
 # ---------------------------------------------------------------- words
 
 
-def when(value: Any) -> str:
-    """``YYYY-MM-DD HH:MM UTC``: the one way a moment is written on screen."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _utc(value: Any) -> datetime | None:
+def as_utc(value: Any) -> datetime | None:
+    """An aware UTC datetime from a datetime or ISO text (naive ones are UTC); None for nothing."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def finding_label(finding: dict) -> str:
@@ -268,7 +256,7 @@ def _invariant_caveats(runs: list[dict], tests: list[str], environment: str) -> 
         return [Caveat("invariants", "warn", f"Invariant tests have not run on {environment}: nothing shows yet whether the "
                                              "database itself refuses what the design forbids.")]
     latest: dict[str, dict] = {}
-    for run in sorted(runs, key=lambda r: _utc(r.get("started_at")) or datetime.min.replace(tzinfo=timezone.utc), reverse=True):
+    for run in sorted(runs, key=lambda r: as_utc(r.get("started_at")) or datetime.min.replace(tzinfo=timezone.utc), reverse=True):
         latest.setdefault(run["test"], run)
     out = []
     by_outcome: dict[str, list[dict]] = {}
@@ -281,7 +269,7 @@ def _invariant_caveats(runs: list[dict], tests: list[str], environment: str) -> 
     enforced_not = by_outcome.get("NOT_ENFORCED", [])
     if enforced_not:
         names = ", ".join(r["test"] for r in enforced_not)
-        moment = when(max((_utc(r.get("started_at")) for r in enforced_not), default=None))
+        moment = when(max((as_utc(r.get("started_at")) for r in enforced_not), default=None))
         out.append(Caveat("invariants", "warn", f"NOT_ENFORCED by the database: {names} (invariant tests, {moment}): "
                                                 "only application code keeps these rules."))
     missing = [t for t in tests if t not in latest]
@@ -308,7 +296,7 @@ def _accepted_caveats(review: Review, now: datetime) -> list[Caveat]:
     hidden = _hidden_reasons(review)
     out = []
     for (check_id, who, expires_at, reason), findings in groups.items():
-        expires = _utc(expires_at) if expires_at not in ("None", "") else None
+        expires = as_utc(expires_at) if expires_at not in ("None", "") else None
         soon = expires is not None and expires - now <= EXPIRING_SOON
         would = hidden.get(check_id)
         what = finding_label(findings[0]) if len(findings) == 1 else f"{len(findings)} findings"

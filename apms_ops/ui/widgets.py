@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from apms_ops.briefing import as_utc
 from apms_ops.connections import Environment, database_error, mask_secrets, password_of
 from apms_ops.errors import ConfigError, DatabaseError, OpsError, ProfileError
 from apms_ops.review import Review
@@ -48,14 +49,12 @@ def md_escape(text) -> str:
 
 def _when(iso: str | None) -> str:
     """A moment written the one way (``tables.moment``) and how long ago it was."""
-    if not iso:
-        return "—"
     try:
-        moment = datetime.fromisoformat(iso)
+        moment = as_utc(iso)
     except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        return str(iso)
+    if moment is None:
+        return "—"
     age = (datetime.now(timezone.utc) - moment).total_seconds()
     ago = "just now" if age < 60 else f"{int(age // 60)} min ago" if age < 3600 else f"{age / 3600:.1f} h ago"
     return f"{tables.moment(moment)} ({ago})"
