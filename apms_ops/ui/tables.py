@@ -41,7 +41,7 @@ def text(value) -> str:
 
 def moment(value) -> str:
     """``2025-12-29 03:01 UTC``: every moment on every page is written this one way; ``—`` for none."""
-    return when(value)
+    return DASH if value is None or value == "" else when(value)
 
 
 def duration(ms) -> str:
