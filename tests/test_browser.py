@@ -200,6 +200,8 @@ def test_the_overview_fits_verdict_reasons_caveats_and_actions_above_the_fold(da
         box = page.locator(f".st-key-apms-overview-{part}").bounding_box()
         assert box is not None, part
         assert box["y"] >= 0 and box["y"] + box["height"] <= 900, f"{env}: {part} ends at {box['y'] + box['height']:.0f} px"
+    (SCREENSHOTS / "1440x900").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "1440x900" / f"overview_fold_{env}.png"))
     context.close()
 
 

@@ -145,7 +145,8 @@ def finding_card(review: Review, check_id: str, finding: dict, *, expanded: bool
                     "It stays listed; the verdict leaves it out until then.", icon=":material/task_alt:")
         fields = {k: tables.text(v) for k, v in finding.items() if k not in ("sql", "accepted", "acceptance")}
         st.dataframe(pd.DataFrame({"Field": list(fields), "Value": list(fields.values())}), hide_index=True, width="stretch")
-        st.caption(f"Permalink: `{links.finding_url(check_id, finding.get('fingerprint'))}`")
+        st.caption("Permalink (the copy button is at the right of the line):")
+        st.code(links.finding_url(check_id, finding.get("fingerprint")), language=None, wrap_lines=True)
         if finding.get("sql"):
             with st.expander("Remediation SQL", expanded=expanded):
                 st.code(finding["sql"], language="sql")
