@@ -2,7 +2,7 @@
 
 ``dashboard.py`` draws the sidebar (environment, profile, connection status,
 verdict, refresh) once per run and then runs the selected page. A page in
-``pages/`` is thin: it reads its own widgets, calls one cached loader, and
+``app_pages/`` is thin: it reads its own widgets, calls one cached loader, and
 renders; it holds no SQL and makes no decisions::
 
     import streamlit as st
@@ -22,8 +22,14 @@ through ``st.cache_data`` keyed by ``state.environment_key(env)``, and it
 registers their ``clear`` with ``state.on_refresh(fn)`` so the sidebar's
 refresh button clears them too.
 
-Modules: ``state`` (session state, loaders, sidebar), ``widgets`` (verdict
-banner, status tables, error panels, downloads, empty states), ``tables``
-(Review -> DataFrames), ``charts`` (Altair charts), ``navigation`` (the page
-list, including pages that may not exist yet).
+Links: the sidebar keeps ``env`` and ``profile`` in the URL; a page that shows
+something worth sharing puts it there too (``links.set_param``) and draws in-app
+links with ``links.page_link`` so they keep the environment.
+
+Modules: ``state`` (session state, loaders, sidebar, remembered connection
+failures), ``links`` (URLs and permalinks), ``widgets`` (verdict banner, status
+and selectable tables, error panels, downloads, empty states), ``tables``
+(Review -> DataFrames), ``charts`` (Altair charts), ``overview``, ``findings``
+and ``relations`` (what those pages draw), ``style`` (page and print CSS),
+``navigation`` (the page list, including pages that may not exist yet).
 """

@@ -360,7 +360,7 @@ def render_sidebar() -> None:
         # The review could not reach the database: asking again for the status would only wait again.
         status = {"error": widgets.safe_message(failure, env)} if isinstance(failure, DatabaseError) else _safe_status(env)
         with sb:
-            widgets.connection_panel(env, status, remembered_failure(env), environment_key(env))
+            widgets.connection_panel(env, status, remembered_failure(env))
     # A callback runs before the next script run, so that run already reads afresh.
     sb.button("Refresh", icon=":material/refresh:", help="Read the database again (clears cached results)",
               on_click=refresh, key="apms_ops.refresh", width="stretch")

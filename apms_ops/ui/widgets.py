@@ -326,13 +326,13 @@ def disabled_environments(broken: dict[str, str]) -> None:
         st.warning(f"**{md_escape(name)}** is disabled: {md_escape(why)}", icon=":material/block:")
 
 
-def connection_panel(env: Environment, status: dict, remembered: dict | None = None, env_key: str | None = None) -> None:
+def connection_panel(env: Environment, status: dict, remembered: dict | None = None) -> None:
     """Server version, database, masked DSN and round-trip time of the chosen environment."""
     with st.container(border=True):
         if status.get("error"):
             st.markdown(":red-badge[:material/cloud_off: Not connected]")
             st.caption(md_escape(status["error"]))
-            if remembered and env_key:
+            if remembered:
                 retry_button(env, "apms_ops.retry.sidebar")
         else:
             version = str(status.get("server_version", "")).split(" ")[0]
