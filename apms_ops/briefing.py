@@ -9,7 +9,7 @@ reasons are the review's, the levels of ``check_levels`` come from ``verdict.dec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -87,7 +87,6 @@ class Briefing:
     since_sign_off: Changes
     sign_off: dict | None = None
     accepted_findings: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[Caveat]:

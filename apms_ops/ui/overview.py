@@ -127,7 +127,8 @@ def next_actions(brief: Briefing) -> None:
                     st.caption(widgets.md_escape(action.note))
                 label = "Open the finding" if action.fingerprint else (f"Open the {action.findings} findings" if action.findings
                                                                        else f"Open {action.check}")
-                links.page_link(FINDINGS, label, icon=":material/arrow_forward:", check=action.check, finding=action.fingerprint)
+                links.page_link(FINDINGS, label, icon=":material/arrow_forward:", help=action.how or None, check=action.check,
+                                finding=action.fingerprint)
                 if action.sql:
                     st.code(action.sql, language="sql", height=96 if action.sql.count("\n") > 3 else "content")
 
