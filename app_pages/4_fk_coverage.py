@@ -18,6 +18,7 @@ c.metric("Status", fk.status if fk else "n/a", border=True)
 if fk and fk.target:
     st.progress(min(1.0, (fk.actual or 0) / fk.target), text=fk.detail)
 
+focus = st.container()  # the selected (or linked) missing FK, above the list
 missing = tables.missing_fk_rows(review)
 st.subheader(f"Missing foreign keys ({len(missing)})")
 if missing.empty:
@@ -31,9 +32,10 @@ else:
     links.set_param(links.FINDING, chosen)
     if chosen:
         finding = next(f for f in fk.findings if f.get("fingerprint") == chosen)
-        findings.finding_card(review, "C1.foreign_keys", finding, expanded=True)
+        with focus:
+            findings.finding_card(review, "C1.foreign_keys", finding, expanded=True)
     else:
-        st.caption("Select a row for its SQL, its orphaned rows and its permalink.")
+        st.caption("Select a row for its SQL, its orphaned rows and its permalink (above the list).")
 
 per_table = tables.fk_per_table(review)
 st.subheader("Coverage per table")

@@ -183,6 +183,8 @@ def test_environment_and_verdict_hold_through_switch_navigate_reload_and_a_perma
     page.locator(".st-key-apms-finding").wait_for(timeout=WAIT_MS)
     assert shown(page) == ("staging", "HOLD") and page.url == permalink
     assert page.locator("h1").first.inner_text().strip() == "CHECK constraints"
+    card = page.locator(".st-key-apms-finding").bounding_box()
+    assert card["y"] < 900, f"the linked finding starts {card['y']:.0f} px down: below the fold"
     card = page.locator(".st-key-apms-finding").inner_text()
     assert "status <> 'ACTIVE' OR activated_at IS NOT NULL" in card and "ALTER TABLE" in card
     assert "Page not found" not in page.inner_text("body")

@@ -91,6 +91,9 @@ def check_page(review: Review, check_id: str, wanted: str | None) -> str | None:
     st.title(doc.title)
     st.markdown(f":{LEVEL_BADGES.get(level.level, 'gray')}-badge[{level.level}] :gray-badge[{result.status}] `{check_id}` · "
                 f"{widgets.md_escape(level.figure)} · {widgets.md_escape(result.detail)}")
+    # The finding a link points at (or the row selected) is drawn here, at the top: a
+    # permalink opens on it, whatever the length of the list below.
+    focus = st.container()
     what, why, how = st.columns(3)
     what.markdown(f"**What it asks** — {doc.what}")
     why.markdown(f"**Why it matters** — {doc.why}")
@@ -114,18 +117,21 @@ def check_page(review: Review, check_id: str, wanted: str | None) -> str | None:
         else:
             widgets.empty_state(f"No findings listed: {result.detail}")
         if wanted:
-            missing_finding(review, wanted)
+            with focus:
+                missing_finding(review, wanted)
         return None
     chosen = widgets.selectable_table(rows, key=f"findings.{check_id}", id_column="Fingerprint", selected=wanted,
                                       file_name=f"{check_id}-findings.csv")
     links.set_param(links.FINDING, chosen)
     if wanted and wanted not in set(rows["Fingerprint"]):
-        missing_finding(review, wanted)
+        with focus:
+            missing_finding(review, wanted)
     if chosen:
         finding = next(f for f in result.findings if f.get("fingerprint") == chosen)
-        finding_card(review, check_id, finding, expanded=True)
+        with focus:
+            finding_card(review, check_id, finding, expanded=True)
     else:
-        st.caption("Select a row to see the finding, its permalink and the SQL that fixes it.")
+        st.caption("Select a row to see the finding, its permalink and the SQL that fixes it (above the list).")
     script = "\n\n".join(dict.fromkeys(f["sql"] for f in result.findings if f.get("sql")))
     if script:
         with st.expander(f"Remediation SQL for every finding of this check ({script.count(';')} statements)"):
@@ -144,7 +150,7 @@ def finding_card(review: Review, check_id: str, finding: dict, *, expanded: bool
                     f"{tables.moment(acc.get('expires_at'))}: {widgets.md_escape(acc.get('reason', ''))}. "
                     "It stays listed; the verdict leaves it out until then.", icon=":material/task_alt:")
         fields = {k: tables.text(v) for k, v in finding.items() if k not in ("sql", "accepted", "acceptance")}
-        st.dataframe(pd.DataFrame({"Field": list(fields), "Value": list(fields.values())}), hide_index=True, width="stretch")
+        st.markdown(" · ".join(f"{k.replace('_', ' ')} `{v.replace('`', chr(39))}`" for k, v in fields.items()))
         st.caption("Permalink (the copy button is at the right of the line):")
         st.code(links.finding_url(check_id, finding.get("fingerprint")), language=None, wrap_lines=True)
         if finding.get("sql"):
