@@ -17,12 +17,11 @@ from apms_ops.checks.base import ERROR, FAIL, SKIP, WARN, CheckResult
 from apms_ops.checks.docs import doc_for
 from apms_ops.reports.document import when  # the one way a moment is written: YYYY-MM-DD HH:MM UTC
 from apms_ops.review import Review
-from apms_ops.verdict import GO, HOLD, NO_GO, ORDER, RULES, decide
+from apms_ops.verdict import GO, HOLD, NO_GO, ORDER, decide
 
 VERDICT_WORDS = {GO: "GO", HOLD: "HOLD", NO_GO: "NO-GO"}
 MAX_ACTIONS = 3
 EXPIRING_SOON = timedelta(days=14)
-RULE_TITLES = {r.id: r.title for r in RULES}
 
 # Levels of a check, advisor style: what it does to the verdict now.
 BLOCKING, HOLDING, ACCEPTED, NOT_VERIFIED, PASSED = "NO-GO", "HOLD", "Accepted", "Not checked", "Passed"
@@ -234,7 +233,8 @@ def next_actions(review: Review) -> list[Action]:
                          + (" ..." if len(without_sql) > 3 else ""))
         n = len(findings)
         single = findings[0] if n == 1 else None
-        title = RULE_TITLES.get(reason.rule, reason.text)
+        # The check's title, not the rule's: short enough for a column, and the rule id follows it.
+        title = first.title
         if single is not None:
             title += f": {finding_label(single[1])}"
         elif n:

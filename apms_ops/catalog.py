@@ -18,6 +18,10 @@ from apms_ops import sqlfiles
 
 CATALOG_QUERIES = ("catalog/01_server.sql", "catalog/02_columns.sql", "catalog/03_constraints.sql", "catalog/04_indexes.sql")
 
+# pg_constraint's one-letter codes, in the words a foreign key is declared with.
+FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+FK_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -56,6 +60,12 @@ class Constraint:
     ref_columns: tuple[str, ...] = ()
     definition: str = ""
     validated: bool = True
+    # Foreign keys only: what the key does when a referenced row goes, and when it is checked.
+    on_delete: str | None = None    # NO ACTION | RESTRICT | CASCADE | SET NULL | SET DEFAULT
+    on_update: str | None = None
+    match: str | None = None        # SIMPLE | FULL | PARTIAL
+    deferrable: bool = False
+    deferred: bool = False          # INITIALLY DEFERRED
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ class Index:
     valid: bool = True
     predicate: str | None = None
     definition: str = ""
+    method: str = "btree"
+    keys: tuple[str, ...] = ()  # each key as the server prints it: a column name or an expression
 
 
 @dataclass
@@ -93,6 +105,14 @@ class Snapshot:
 
     def constraints_of(self, kind: str) -> list[Constraint]:
         return [c for c in self.constraints if c.kind == kind]
+
+    @cached_property
+    def _constraints_by_name(self) -> dict[tuple[str, str, str], Constraint]:
+        return {(c.schema, c.table, c.name): c for c in self.constraints}
+
+    def constraint(self, schema: str, table: str, name: str | None) -> Constraint | None:
+        """The constraint ``name`` of ``schema.table``, or None."""
+        return self._constraints_by_name.get((schema, table, name)) if name else None
 
     @property
     def foreign_keys(self) -> list[Constraint]:
@@ -179,6 +199,11 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 ref_columns=tuple(row["ref_columns"] or ()),
                 definition=row["definition"],
                 validated=row["validated"],
+                on_delete=FK_ACTIONS.get(row.get("on_delete") or "") if row["kind"] == "f" else None,
+                on_update=FK_ACTIONS.get(row.get("on_update") or "") if row["kind"] == "f" else None,
+                match=FK_MATCH.get(row.get("match_type") or "") if row["kind"] == "f" else None,
+                deferrable=bool(row.get("deferrable")),
+                deferred=bool(row.get("deferred")),
             )
         )
     for row in conn.execute(indexes_q).mappings():
@@ -193,6 +218,8 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 valid=row["is_valid"],
                 predicate=row["predicate"],
                 definition=row["definition"],
+                method=row.get("method") or "btree",
+                keys=tuple(row.get("keys") or ()),
             )
         )
     return snap

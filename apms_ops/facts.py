@@ -2,7 +2,9 @@
 (every table's id type, every reference with its types and counts, the workspaces).
 
 Collected in the review's own read-only transaction, from the snapshot and the
-audits the checks already ran; the few extra audits run once each.
+audits the checks already ran; the few extra audits run once each. Facts carry
+no judgement of their own: where a fact says whether something is as designed
+(a CHECK that is expected), it repeats what the check decided.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from apms_ops.catalog import qualified
 from apms_ops.checks.base import CheckResult, Context
 from apms_ops.checks.lifecycle import needs
 from apms_ops.checks.types import table_id_types
-from apms_ops.expressions import normalize
 
 
 def _guard(fn, *args):
@@ -30,6 +31,13 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
     by_id = {r.id: r for r in results}
     counts = ctx.reference_counts if ctx.conn is not None else {}
 
+    # The SQL for a reference is the one C1.foreign_keys gave its finding (a key pointing
+    # elsewhere is replaced, not added a second time).
+    fk_result = by_id.get("C1.foreign_keys")
+    fk_sql = {}
+    for f in (fk_result.findings if fk_result else []):
+        if f.get("sql"):
+            fk_sql.setdefault((f.get("table"), f.get("column"), f.get("references")), f["sql"])
     references = []
     for ref in ctx.references:
         c = counts.get(ref.key, {})
@@ -49,8 +57,9 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
             "orphans": c.get("orphans"),
             "cross_workspace": c.get("cross_workspace"),
             "audit_error": c.get("error") or (None if ref.auditable else "column or referenced key missing"),
-            "sql": None if ref.declared or not ref.auditable else remediation.add_foreign_key(
-                ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns),
+            "sql": fk_sql.get((qualified(ref.schema, ref.table), ref.column_label, ref.target)) if fk_result is not None else (
+                None if ref.declared or not ref.auditable else remediation.add_foreign_key(
+                    ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns)),
         })
 
     fk_per_table: dict[str, Counter] = {}
@@ -78,10 +87,13 @@ def collect(ctx: Context, results: list[CheckResult]) -> dict:
     missing_tables = [{"table": t, "role": "created" if t in expected_tables else "existing"}
                       for t in list(profile.tables) + list(profile.existing_tables) if ctx.profile_table(t) is None]
 
-    expected_defs = {(c.table, normalize(c.definition)) for c in profile.checks}
+    # The constraints C1.check_constraints matched to an expected definition (PASS, or WARN when NOT VALID).
+    checks_result = by_id.get("C1.check_constraints")
+    matched = {(r["table"], r.get("constraint")) for r in (checks_result.rows if checks_result else [])
+               if r.get("definition") and r["status"] in ("PASS", "WARN")}
     check_constraints = [{
         "table": qualified(c.schema, c.table), "name": c.name, "definition": c.definition, "validated": c.validated,
-        "expected": (c.table, normalize(c.definition)) in expected_defs and c.schema == profile.schema,
+        "expected": c.schema == profile.schema and (c.table, c.name) in matched,
     } for c in snap.check_constraints]
     missing_checks = [f for f in by_id.get("C1.check_constraints", CheckResult("", "", "", "", "")).findings if f.get("problem") != "NOT VALID"]
 

@@ -23,17 +23,69 @@ def constraint_name(table: str, columns: tuple[str, ...] | list[str], suffix: st
     return f"{name.encode()[: MAX_IDENTIFIER - 10].decode(errors='ignore')}_{digest}"
 
 
-def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns) -> str:
-    name = constraint_name(table, tuple(columns), "fkey")
-    add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc}) NOT VALID;").format(
-        t=sql.Identifier(schema, table),
+_FK_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
+_FK_MATCH = ("SIMPLE", "FULL", "PARTIAL")
+
+
+def _foreign_key_clause(name: str, columns, ref_schema: str, ref_table: str, ref_columns, *, on_delete: str | None = None,
+                        on_update: str | None = None, match: str | None = None, deferrable: bool = False,
+                        deferred: bool = False) -> sql.Composed:
+    # Actions and MATCH are keywords from a closed list, never text from data.
+    for word, allowed in ((on_delete, _FK_ACTIONS), (on_update, _FK_ACTIONS), (match, _FK_MATCH)):
+        if word is not None and word not in allowed:
+            raise ValueError(f"not a foreign key keyword: {word!r}")
+    tail = ""
+    if match and match != "SIMPLE":
+        tail += f" MATCH {match}"
+    if on_delete and on_delete != "NO ACTION":
+        tail += f" ON DELETE {on_delete}"
+    if on_update and on_update != "NO ACTION":
+        tail += f" ON UPDATE {on_update}"
+    if deferrable:
+        tail += " DEFERRABLE INITIALLY " + ("DEFERRED" if deferred else "IMMEDIATE")
+    return sql.SQL("CONSTRAINT {n} FOREIGN KEY ({c}) REFERENCES {rt} ({rc})" + tail).format(
         n=sql.Identifier(name),
         c=sql.SQL(", ").join(map(sql.Identifier, columns)),
         rt=sql.Identifier(ref_schema, ref_table),
         rc=sql.SQL(", ").join(map(sql.Identifier, ref_columns)),
     )
+
+
+def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, **definition) -> str:
+    """Add a foreign key NOT VALID, then validate it; ``definition``: on_delete, on_update, match, deferrable, deferred."""
+    name = constraint_name(table, tuple(columns), "fkey")
+    add = sql.SQL("ALTER TABLE {t} ADD {fk} NOT VALID;").format(
+        t=sql.Identifier(schema, table), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition))
     validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
     return f"{add.as_string(None)}\n{validate.as_string(None)}"
+
+
+def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_schema: str, ref_table: str, ref_columns,
+                        **definition) -> str:
+    """Drop foreign key ``old_name`` and add the designed one in its place, then validate it.
+
+    Drop and add share one transaction, so the column is never left without a
+    key, and the new key may take the old one's name (no "already exists").
+    """
+    name = constraint_name(table, tuple(columns), "fkey")
+    t = sql.Identifier(schema, table)
+    body = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};\nALTER TABLE {t} ADD {fk} NOT VALID;").format(
+        t=t, old=sql.Identifier(old_name), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition))
+    validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=t, n=sql.Identifier(name))
+    return ("BEGIN;\nSET LOCAL lock_timeout = '5s';\n" + body.as_string(None) + "\nCOMMIT;\n" + validate.as_string(None))
+
+
+def replace_check(schema: str, table: str, old_name: str, definition: str, name: str) -> str:
+    """Drop CHECK ``old_name`` and add the designed one (NOT VALID, in the same transaction), then validate it."""
+    from apms_ops.expressions import sql_text
+
+    t = sql.Identifier(schema, table)
+    body = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};\nALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(
+        t=t, old=sql.Identifier(old_name), n=sql.Identifier(name))
+    validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=t, n=sql.Identifier(name))
+    # The definition is re-printed by PostgreSQL's grammar: exactly one expression, never pasted text.
+    return ("BEGIN;\nSET LOCAL lock_timeout = '5s';\n" + body.as_string(None) + sql_text(definition) + ") NOT VALID;\nCOMMIT;\n"
+            + validate.as_string(None))
 
 
 def add_check(schema: str, table: str, definition: str, name: str) -> str:
@@ -49,6 +101,39 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
         n=sql.Identifier(name), t=sql.Identifier(schema, table), c=sql.SQL(", ").join(map(sql.Identifier, columns))
     ).as_string(None)
     return f"{stmt} WHERE {predicate};" if predicate else f"{stmt};"
+
+
+def validate_constraint(schema: str, table: str, name: str) -> str:
+    """Check the rows a NOT VALID constraint never checked (a lock that lets reads and writes go on)."""
+    return sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name)).as_string(None)
+
+
+def create_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
+                 method: str = "btree") -> str:
+    """``CREATE [UNIQUE] INDEX CONCURRENTLY``: keys are column names or expressions, re-printed by PostgreSQL's grammar."""
+    from apms_ops.expressions import sql_text
+
+    if not method.isidentifier():
+        raise ValueError(f"not an index method: {method!r}")
+    key_sql = ", ".join(sql.Identifier(k).as_string(None) if k.isidentifier() else f"({sql_text(k)})" for k in keys)
+    head = sql.SQL("CREATE {u}INDEX CONCURRENTLY {n} ON {t} USING " + method + " (").format(
+        u=sql.SQL("UNIQUE " if unique else ""), n=sql.Identifier(name), t=sql.Identifier(schema, table)).as_string(None)
+    return head + key_sql + ")" + (f" WHERE {sql_text(predicate)}" if predicate else "") + ";"
+
+
+def rebuild_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
+                  method: str = "btree") -> str:
+    """Build the designed index under a new name without blocking writes, drop the old one, take its name.
+
+    The old index keeps doing whatever it does until the new one is ready; a
+    build that fails (duplicates) leaves the old one in place.
+    """
+    temporary = constraint_name(name, ("new",), "index")
+    create = create_index(schema, table, temporary, keys, predicate, unique=unique, method=method)
+    drop = sql.SQL("DROP INDEX CONCURRENTLY {old};").format(old=sql.Identifier(schema, name)).as_string(None)
+    rename = sql.SQL("ALTER INDEX {new} RENAME TO {old};").format(new=sql.Identifier(schema, temporary),
+                                                                   old=sql.Identifier(name)).as_string(None)
+    return f"{create}\n{drop}\n{rename}"
 
 
 def migration_script(checks: list[dict]) -> str:

@@ -31,7 +31,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("R1", NO_GO, "Expected tables are missing", ("C1.tables",)),
-    Rule("R2", NO_GO, "The partial unique index is missing or invalid", ("C1.partial_unique_index",)),
+    Rule("R2", NO_GO, "The partial unique index is missing, invalid or differs from the design", ("C1.partial_unique_index",)),
     Rule("R3", NO_GO, "Orphaned rows exist", ("C1.orphans",)),
     Rule("R4", NO_GO, "Id or reference types do not match", ("C2.id_types", "C2.reference_types")),
     Rule("R5", NO_GO, "Configuration lifecycle is violated", ("C3.lifecycle",)),
@@ -39,14 +39,17 @@ RULES: tuple[Rule, ...] = (
          when=lambda f: (f.get("active") or 0) > 1),
     Rule("R7", NO_GO, "Rows reference another workspace's rows", ("C5.isolation",)),
     Rule("R8", NO_GO, "Running work is frozen to a DRAFT version", ("C6.runtime",)),
-    Rule("R9", HOLD, "Foreign keys are missing", ("C1.foreign_keys", "C1.critical_foreign_keys")),
-    Rule("R10", HOLD, "CHECK constraints are missing", ("C1.check_constraints",)),
+    Rule("R9", HOLD, "Foreign keys are missing, differ from the design or are not validated",
+         ("C1.foreign_keys", "C1.critical_foreign_keys")),
+    Rule("R10", HOLD, "CHECK constraints are missing, differ from the design or are not validated", ("C1.check_constraints",)),
     Rule("R11", HOLD, "A required extension is missing", ("C1.extensions",)),
     Rule("R12", HOLD, "The migration history is incomplete", ("C1.migrations",)),
     Rule("R13", HOLD, "A workspace has no ACTIVE version", ("C4.one_active_per_workspace",),
          when=lambda f: (f.get("active") or 0) == 0),
     Rule("R14", HOLD, "The application's health endpoint does not answer", ("C6.health",)),
     Rule("R15", HOLD, "A check could not run, so its part of the design is unverified", ("*",), statuses=(ERROR,)),
+    Rule("R16", NO_GO, "A critical foreign key would delete or detach the rows that depend on it", ("C1.critical_foreign_keys",),
+         when=lambda f: bool(f.get("destructive"))),
 )
 
 
@@ -75,23 +78,64 @@ def _fires(rule: Rule, result: CheckResult) -> bool:
     return bool(open_findings)
 
 
+_FK_DEFINITION = ("on delete", "on update", "deferrable", "initially deferred", "match")
+
+
+def _headline(missing: int, differ: int, not_valid: int, noun: str) -> str:
+    """What the reason says first: the worst kind of problem present, so it never contradicts its figures."""
+    if missing:
+        return f"{noun} are missing"
+    if differ:
+        return f"{noun} differ from the design"
+    if not_valid:
+        return f"{noun} are not validated"
+    return f"{noun} need attention"
+
+
 def _reason_text(rule: Rule, fired: list[CheckResult]) -> str:
     if rule.id == "R9":
         # One reason for both FK checks: the critical count is part of the coverage story.
         by_id = {r.id: r for r in fired}
         cov, crit = by_id.get("C1.foreign_keys"), by_id.get("C1.critical_foreign_keys")
-        if cov is not None and cov.target is not None:
-            text = f"{rule.title}: {cov.actual} of {cov.target} in place"
-            if crit is not None:
+        source = cov if cov is not None else crit
+        if source is not None and source.target is not None:
+            open_findings = source.open_findings
+            missing = sum(1 for f in open_findings if not f.get("problem") or f.get("problem") in ("column missing", "referenced key missing"))
+            wrong = [f for f in open_findings if f.get("problem") == "wrong target"]
+            differ = [f for f in open_findings if f.get("problem") in _FK_DEFINITION]
+            not_valid = sum(1 for f in open_findings if f.get("problem") == "NOT VALID")
+            text = f"{_headline(missing, len(wrong) + len(differ), not_valid, 'Foreign keys')}: {source.actual} of {source.target} in place"
+            if cov is not None and crit is not None:
                 text += f" ({crit.actual} of {crit.target} critical)"
-            missing = sum(1 for f in cov.open_findings if f.get("problem") != "NOT VALID")
-            not_valid = sum(1 for f in cov.open_findings if f.get("problem") == "NOT VALID")
             extra = []
             if missing:
                 extra.append(f"{missing} references enforced only by application code")
+            extra += [f"{f['table']}.{f['column']} {f.get('reason')}" for f in wrong[:3]]
+            extra += [f"{f['table']}.{f['column']} {f.get('reason')}" for f in differ[:3]]
+            if len(wrong) + len(differ) > 6:
+                extra.append(f"{len(wrong) + len(differ) - 6} more defined otherwise")
             if not_valid:
-                extra.append(f"{not_valid} NOT VALID")
+                extra.append(f"{not_valid} NOT VALID (not validated)")
             return text + (": " + ", ".join(extra) if extra else "")
+    if rule.id == "R10":
+        (check,) = fired
+        open_findings = check.open_findings
+        missing = sum(1 for f in open_findings if not f.get("problem"))
+        differ = sum(1 for f in open_findings if f.get("problem") == "definition differs")
+        not_valid = sum(1 for f in open_findings if f.get("problem") == "NOT VALID")
+        return f"{_headline(missing, differ, not_valid, 'CHECK constraints')}: {check.detail}"
+    if rule.id == "R2":
+        problems = [f.get("problem") or "" for r in fired for f in r.open_findings]
+        if problems and all(p == "missing" for p in problems):
+            headline = "The partial unique index is missing"
+        elif problems and all(p.startswith("INVALID") for p in problems):
+            headline = "The partial unique index is invalid"
+        else:
+            headline = "The partial unique index differs from the design"
+        return f"{headline}: " + "; ".join(r.detail for r in fired)
+    if rule.id == "R16":
+        findings = [f for r in fired for f in r.open_findings if f.get("destructive")]
+        return f"{rule.title}: " + "; ".join(f"{f['table']}.{f['column']} → {f['references']} has {f['reason']}" for f in findings)
     if rule.id == "R15":
         return f"{rule.title}: " + "; ".join(f"{r.id} ({r.detail})" for r in fired)
     return f"{rule.title}: " + "; ".join(r.detail for r in fired)

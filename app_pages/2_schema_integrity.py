@@ -27,9 +27,9 @@ widgets.status_table(tables.extension_rows(review), key="schema.extensions.csv",
 st.subheader("CHECK constraints")
 missing_checks = tables.missing_check_rows(review)
 if not missing_checks.empty:
-    st.markdown(f"**Missing ({len(missing_checks)})**")
+    st.markdown(f"**Missing or differing ({len(missing_checks)})**")
     widgets.status_table(missing_checks.drop(columns=["SQL"]), key="schema.missing_checks.csv", file_name="missing_checks.csv")
-    with st.expander("SQL to add them without a long lock"):
+    with st.expander("SQL that adds or replaces each without a long lock"):
         st.code("\n\n".join(missing_checks["SQL"]), language="sql")
 widgets.status_table(tables.check_constraint_rows(review), key="schema.checks_present.csv", file_name="check_constraints.csv",
                      empty="No CHECK constraints in this database.")

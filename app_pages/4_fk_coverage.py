@@ -20,10 +20,10 @@ if fk and fk.target:
 
 focus = st.container()  # the selected (or linked) missing FK, above the list
 missing = tables.missing_fk_rows(review)
-st.subheader(f"Missing foreign keys ({len(missing)})")
+st.subheader(f"Foreign keys missing or not as designed ({len(missing)})")
 if missing.empty:
     if fk is not None and fk.status in ("PASS", "INFO"):
-        widgets.all_clear("Every expected reference has a foreign key.")
+        widgets.all_clear("Every expected reference has a foreign key, defined as designed and validated.")
     else:
         widgets.empty_state("No missing foreign key listed.")
 else:
@@ -46,7 +46,7 @@ else:
     st.altair_chart(chart, width="stretch")
     if left_out:
         st.caption(f"The chart shows the {charts.FK_CHART_TABLES} tables with most missing FKs; {left_out} more are in the table.")
-    with st.expander(f"Per table: wanted, with a foreign key, missing ({len(per_table)} tables)"):
+    with st.expander(f"Per table: wanted, as designed, differing, missing ({len(per_table)} tables)"):
         widgets.status_table(per_table, key="fk.per_table.csv", file_name="fk_per_table.csv", status_columns=())
 
 script = tables.facts(review).get("remediation_sql") or ""

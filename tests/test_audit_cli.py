@@ -82,7 +82,7 @@ def test_audit_no_go_with_two_active_versions_in_a_workspace(cli, scratch, histo
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("broken: NO-GO — run #1")
     assert "NO-GO R6: A workspace has two or more ACTIVE versions" in proc.stdout
-    assert "NO-GO R2: The partial unique index is missing or invalid" in proc.stdout
+    assert "NO-GO R2: The partial unique index is missing: 0 of 1" in proc.stdout
     assert [r["verdict"] for r in saved(history_url)] == ["NO_GO"]
 
 

@@ -45,10 +45,10 @@ def test_staging_reasons_actions_and_caveats(staging_env, store):
     # One fix per missing FK, though the critical ones are findings of two checks.
     assert (fks.rule, fks.check, fks.findings, fks.fingerprint) == ("R9", "C1.foreign_keys", 45, None)
     assert fks.sql.count("NOT VALID;") == 45 and fks.sql.count("VALIDATE CONSTRAINT") == 45
-    assert fks.title == "Foreign keys are missing: 45 to fix"
+    assert fks.title == "Foreign key coverage: 45 to fix"
     missing_check = review.check("C1.check_constraints").findings[0]
     assert (check.rule, check.findings, check.fingerprint) == ("R10", 1, missing_check["fingerprint"])
-    assert check.title == "CHECK constraints are missing: config_versions: status <> 'ACTIVE' OR activated_at IS NOT NULL"
+    assert check.title == "CHECK constraints: config_versions: status <> 'ACTIVE' OR activated_at IS NOT NULL"
     assert check.sql == missing_check["sql"] and brief.more_actions == 0
 
     kinds = [(c.kind, c.level) for c in brief.caveats]
@@ -132,7 +132,7 @@ def test_orphans_come_first_and_are_named_in_the_fk_fix(scratch):
     assert brief.verdict == "NO_GO"
     orphans, fks = brief.actions[0], brief.actions[1]
     assert (orphans.rule, orphans.verdict, orphans.sql) == ("R3", "NO_GO", "")
-    assert orphans.title == "Orphaned rows exist: master_roles.config_version_id → config_versions.id"
+    assert orphans.title == "Orphaned records: master_roles.config_version_id → config_versions.id"
     assert fks.rule == "R9" and fks.note.startswith("Fix the 1 orphaned row(s) under these references first")
     levels = {line.id: line.level for line in check_levels(review)}
     assert levels["C1.orphans"] == BLOCKING and levels["C2.id_types"] == PASSED and levels["C6.health"] == NOT_VERIFIED

@@ -175,7 +175,7 @@ def test_overview_holds_a_review_meeting_on_staging(configure, staging_url, stag
 
     # The next actions: one fix per reason, its SQL to copy, a link to its findings.
     fks, check = engine.check("C1.foreign_keys"), engine.check("C1.check_constraints")
-    assert any(m.value.startswith("**1. Foreign keys are missing: 45 to fix** · clears `R9` (HOLD)") for m in at.markdown)
+    assert any(m.value.startswith("**1. Foreign key coverage: 45 to fix** · clears `R9` (HOLD)") for m in at.markdown)
     links_ = page_links(at)
     assert links_["Open the 45 findings"] == "findings?env=staging&check=C1.foreign_keys"
     fp = check.findings[0]["fingerprint"]
@@ -345,6 +345,8 @@ def test_the_findings_page_groups_checks_by_what_they_do_to_the_verdict(configur
     at.run()
     assert [t.value for t in at.title] == ["Orphaned records"]
     assert any(s.value.startswith("No findings: the check ran") for s in at.success)
+    judged = next(df.value for df in at.dataframe if "Object" in df.value.columns)
+    assert len(judged) == 46 and set(judged["Status"]) == {"PASS"}, "every reference it audited, as it judged it"
 
 
 def test_relations_draws_missing_references_red_and_dashed(configure, staging_url, fixed_url):
@@ -390,7 +392,7 @@ def test_the_fk_page_is_one_table_with_the_fix_of_the_selected_row(configure, st
     assert charts(at), "coverage per table"
     missing = next(df.value for df in at.dataframe if "Fingerprint" in df.value.columns)
     assert len(missing) == 45 and "SQL" not in missing.columns
-    assert [e.label for e in at.expander] == ["Per table: wanted, with a foreign key, missing (17 tables)",
+    assert [e.label for e in at.expander] == ["Per table: wanted, as designed, differing, missing (17 tables)",
                                               "One migration for every finding (SQL)"]
     assert engine.facts["remediation_sql"].strip() in [c.value.strip() for c in at.code]
     finding = engine.check("C1.foreign_keys").findings[3]
@@ -593,7 +595,7 @@ def test_orphans_are_counted_and_sampled_under_their_missing_fk(configure, scrat
     at = app()
     assert banner_verdict(at) == "NO_GO"
     assert metrics(at)["Orphaned rows"] == "1"
-    assert any(m.value.startswith("**1. Orphaned rows exist: master\\_roles.config\\_version\\_id") for m in at.markdown)
+    assert any(m.value.startswith("**1. Orphaned records: master\\_roles.config\\_version\\_id") for m in at.markdown)
     at.switch_page(FK_PAGE).run()
     assert not at.exception
     missing = next(df.value for df in at.dataframe if "Fingerprint" in df.value.columns)

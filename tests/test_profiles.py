@@ -49,6 +49,19 @@ def test_a_profile_from_a_file(tmp_path):
     ({"profile": {"name": "x"}, "lifecycle": {"table": "t", "workspace_column": "w", "version_column": "v", "status_column": "s",
                                             "statuses": ["A"], "active": "B", "draft": "A"}}, "lifecycle.active"),
     ({"profile": {"name": "x"}, "id_types": {"t": 1}}, "id_types"),
+    ({"profile": {"name": "x"}, "foreign_key_defaults": {"on_delete": ["RESTRICT", "DELETE"]}}, "foreign_key_defaults.on_delete"),
+    ({"profile": {"name": "x"}, "foreign_key_defaults": {"deferrable": "no"}}, "foreign_key_defaults.deferrable"),
+    ({"profile": {"name": "x"}, "foreign_key_defaults": {"on_remove": "CASCADE"}}, "foreign_key_defaults.on_remove"),
+    ({"profile": {"name": "x"}, "foreign_keys": [{"table": "t", "column": "a", "references": "p.id", "on_update": []}]},
+     "foreign_keys[0].on_update"),
+    ({"profile": {"name": "x"}, "foreign_keys": [{"table": "t", "column": "a", "references": "p.id", "match": "LOOSE"}]},
+     "foreign_keys[0].match"),
+    ({"profile": {"name": "x"}, "checks": [{"table": "t", "definition": "x > 0; DROP TABLE t"}]}, "checks[0].definition"),
+    ({"profile": {"name": "x"}, "checks": [{"table": "t", "definition": "x >"}]}, "checks[0].definition"),
+    ({"profile": {"name": "x"}, "partial_unique_indexes": [{"name": "i", "table": "t", "columns": ["a"], "predicate": "a IN"}]},
+     "partial_unique_indexes[0].predicate"),
+    ({"profile": {"name": "x"}, "partial_unique_indexes": [{"name": "i", "table": "t", "columns": ["a"], "unique": "yes"}]},
+     "partial_unique_indexes[0].unique"),
 ])
 def test_malformed_profiles_name_the_key(data, key):
     with pytest.raises(ProfileError, match=f"src.toml: key '{key.replace('[', '.').replace(']', '.')}"):
@@ -77,3 +90,19 @@ def test_written_and_stored_expressions_normalize_alike(written, stored):
 ])
 def test_different_expressions_stay_different(a, b):
     assert normalize(a) != normalize(b)
+
+
+def test_foreign_key_rules_merge_the_profile_defaults_with_each_keys_own():
+    data = {"profile": {"name": "x"},
+            "foreign_key_defaults": {"on_delete": ["restrict", "no_action"], "deferrable": False},
+            "foreign_keys": [{"table": "t", "column": "a", "references": "p.id"},
+                             {"table": "t", "column": "b", "references": "p.id", "on_delete": "CASCADE", "on_update": "cascade"}]}
+    p = parse_profile(data, "src.toml")
+    assert p.foreign_key_rules("t", ("a",)).on_delete == ("RESTRICT", "NO ACTION")
+    b = p.foreign_key_rules("t", ("b",))
+    assert (b.on_delete, b.on_update, b.deferrable, b.match) == (("CASCADE",), ("CASCADE",), False, None)
+    assert p.foreign_key_rules("t", ("c",)) is None
+    apms = load_profile("apms")
+    rules = apms.foreign_key_rules("workflow_instances", ("config_version_id",))
+    assert rules.on_delete == ("RESTRICT", "NO ACTION") and rules.deferrable is False
+    assert rules.on_update == ("CASCADE", "RESTRICT", "NO ACTION")  # "ON UPDATE may cascade", never detach

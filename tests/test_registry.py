@@ -33,7 +33,7 @@ def test_one_result_shape_even_for_a_check_that_raises():
     ctx = Context(Snapshot(), NO_PROFILE, conn=None)
     for check in REGISTRY:
         result = run_check(check, ctx).to_dict()
-        assert set(result) == {"id", "group", "title", "severity", "status", "target", "actual", "detail", "findings", "duration_ms"}
+        assert set(result) == {"id", "group", "title", "severity", "status", "target", "actual", "detail", "findings", "duration_ms", "rows"}
         assert result["status"] in STATUSES
 
 

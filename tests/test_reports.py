@@ -238,3 +238,32 @@ def test_json_report_adds_the_history_extras(store, staging_env):
     assert data["verdict"] == "HOLD" and data["sign_off"]["decision"] == "HOLD"
     assert {"checks", "invariant_runs", "history", "changes", "acceptances"} <= set(data)
     assert data["changes"]["verdict_change"] == "same"
+
+
+def test_counts_are_distinct_findings_and_skip_is_never_met(staging_env):
+    review = run_review(staging_env)
+    text = render(review, "markdown")
+    # 45 missing keys, 16 of them critical: reported by two checks, counted once.
+    assert sum(len(review.check(c).open_findings) for c in ("C1.foreign_keys", "C1.critical_foreign_keys")) == 61
+    hold_fk = section(text, "#### 1. Foreign keys are missing (R9)")
+    assert "**Open findings:** 45" in hold_fk
+    # C6.health was SKIP (no health_url): R14 is not verified, never met.
+    assert review.check("C6.health").status == "SKIP"
+    assert "R14" not in section(text, "### Criteria met")
+    assert "R14" in section(text, "### Criteria not verified") and "`C6.health` SKIP" in section(text, "### Criteria not verified")
+    # Checks that did not run are not verified either.
+    only = run_review(staging_env, only=["C1.tables"])
+    unverified = section(render(only, "markdown"), "### Criteria not verified")
+    assert "R3:" in unverified and "`C1.orphans` did not run" in unverified
+
+
+def test_reports_show_the_rows_the_checks_judged(staging_env):
+    review = run_review(staging_env)
+    text = render(review, "markdown")
+    judged = section(text, "## Objects judged")
+    assert "`C1.foreign_keys` Foreign key coverage — 46 judged: 45 FAIL, 1 PASS" in judged
+    assert "| config_versions.created_by → users.id | **FAIL** | no foreign key: only application code keeps this reference |" in judged
+    as_json = json.loads(render(review, "json"))
+    rows = next(c for c in as_json["checks"] if c["id"] == "C1.foreign_keys")["rows"]
+    assert len(rows) == 46 and {r["status"] for r in rows} == {"FAIL", "PASS"}
+    assert all({"object", "status", "reason"} <= set(r) for c in as_json["checks"] for r in c["rows"])

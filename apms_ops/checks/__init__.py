@@ -42,7 +42,7 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
     return CheckResult(
         id=check.id, group=check.group, title=check.title, severity=check.severity, status=outcome.status,
         target=outcome.target, actual=outcome.actual, detail=outcome.detail, findings=findings,
-        duration_ms=(time.perf_counter() - started) * 1000,
+        duration_ms=(time.perf_counter() - started) * 1000, rows=list(outcome.rows),
     )
 
 

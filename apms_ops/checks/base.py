@@ -24,24 +24,41 @@ SEVERITIES = (BLOCKER, MAJOR, MINOR)
 # Finding keys that measure rather than identify: a finding keeps its fingerprint
 # when its orphan count goes from 3 to 5.
 MEASURE_KEYS = frozenset({"orphans", "rows", "count", "active", "sample", "sql", "estimated_rows", "accepted", "acceptance"})
+# Finding keys that explain rather than identify: their wording may improve without
+# turning a known finding into a new one.
+DESCRIPTIVE_KEYS = frozenset({"reason", "difference", "expected_definition", "actual_definition"})
+
+
+def finding_identity(finding: dict) -> str:
+    """What a finding is about, whichever check reports it (a missing critical key is one finding, not two)."""
+    identity = {k: v for k, v in finding.items()
+                if k not in MEASURE_KEYS and k not in DESCRIPTIVE_KEYS and k not in ("fingerprint", "accepted", "acceptance")}
+    return json.dumps(identity, sort_keys=True, default=str)
 
 
 def fingerprint(check_id: str, finding: dict) -> str:
     """A stable id for one finding of one check: the check id and the identifying keys."""
-    identity = {k: v for k, v in finding.items() if k not in MEASURE_KEYS and k != "fingerprint"}
+    identity = {k: v for k, v in finding.items() if k not in MEASURE_KEYS and k not in DESCRIPTIVE_KEYS and k != "fingerprint"}
     raw = json.dumps([check_id, identity], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 @dataclass
 class Outcome:
-    """What a check function returns; the runner adds id, title, group and severity."""
+    """What a check function returns; the runner adds id, title, group and severity.
+
+    ``rows``: every object the check judged (a table, a reference, a CHECK, an
+    index, a workspace...), each a dict with at least ``object`` (what it is, in
+    words), ``status`` and ``reason``, plus the keys that identify it. Pages,
+    reports and CSV downloads show these rows; nothing decides their status again.
+    """
 
     status: str
     target: Any = None
     actual: Any = None
     detail: str = ""
     findings: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +73,7 @@ class CheckResult:
     detail: str = ""
     findings: list[dict] = field(default_factory=list)
     duration_ms: float = 0.0
+    rows: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -69,17 +87,27 @@ class CheckResult:
             "detail": self.detail,
             "findings": self.findings,
             "duration_ms": round(self.duration_ms, 1),
+            "rows": self.rows,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckResult":
         return cls(**{k: data.get(k) for k in ("id", "group", "title", "severity", "status", "target", "actual", "detail")},
-                   findings=list(data.get("findings") or []), duration_ms=float(data.get("duration_ms") or 0))
+                   findings=list(data.get("findings") or []), duration_ms=float(data.get("duration_ms") or 0),
+                   rows=list(data.get("rows") or []))
+
+    def rows_with(self, status: str) -> list[dict]:
+        return [r for r in self.rows if r.get("status") == status]
 
     @property
     def open_findings(self) -> list[dict]:
         """Findings nobody has accepted (accepted ones stay visible but do not count)."""
         return [f for f in self.findings if not f.get("accepted")]
+
+
+def row(obj: str, status: str, reason: str, **identity) -> dict:
+    """One judged object: what it is, its status and why, and the keys that identify it."""
+    return {"object": obj, **identity, "status": status, "reason": reason}
 
 
 @dataclass(frozen=True)

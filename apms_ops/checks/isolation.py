@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apms_ops.catalog import qualified
-from apms_ops.checks.base import ERROR, FAIL, PASS, SKIP, Context, Outcome
+from apms_ops.checks.base import ERROR, FAIL, PASS, SKIP, Context, Outcome, row
 
 
 def isolation(ctx: Context) -> Outcome:
@@ -26,13 +26,18 @@ def isolation(ctx: Context) -> Outcome:
     scoped = [r for r in ctx.references if r.auditable and counts.get(r.key, {}).get("cross_workspace") is not None]
     errors = [r for r in ctx.references if r.auditable and counts.get(r.key, {}).get("error")]
     findings, total = [], 0
+    judged = [row(r.label, ERROR, f"could not be audited: {counts[r.key]['error']}", table=qualified(r.schema, r.table),
+                  column=r.column_label, references=r.target, rows=None) for r in errors]
     for ref in scoped:
         n = counts[ref.key]["cross_workspace"]
+        judged.append(row(ref.label, FAIL if n else PASS, f"{n} row(s) reference another workspace's row" if n else "no cross-workspace rows",
+                          table=qualified(ref.schema, ref.table), column=ref.column_label, references=ref.target, rows=n))
         if n:
             total += n
             findings.append({"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target, "rows": n})
     detail = f"{total} rows reference another workspace's rows, across {len(scoped)} workspace-scoped references"
     if errors:
         detail += f"; {len(errors)} reference(s) could not be audited"
-    status = FAIL if findings else (ERROR if errors and not scoped else PASS)
-    return Outcome(status, 0, total, detail, findings)
+    # A reference that could not be audited is unverified: never a PASS over it.
+    status = FAIL if findings else (ERROR if errors else PASS)
+    return Outcome(status, 0, total, detail, findings, judged)

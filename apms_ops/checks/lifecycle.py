@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apms_ops import audits
-from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome
+from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome, row
 
 RULE_TEXT = {
     "illegal_status": "status outside the lifecycle",
@@ -51,4 +51,7 @@ def lifecycle(ctx: Context) -> Outcome:
     detail = "; ".join(f"{n} {RULE_TEXT[rule]}" for rule, n in by_rule.items()) or (
         f"statuses within {', '.join(lc.statuses)}; ACTIVE versions activated; versions positive and unique per workspace"
     )
-    return Outcome(FAIL if findings else PASS, 0, len(findings), detail, findings)
+    judged = [row(RULE_TEXT[rule], FAIL if by_rule.get(rule) else PASS,
+                  f"{by_rule[rule]} violation(s)" if by_rule.get(rule) else "no violation", rule=rule, table=lc.table,
+                  count=by_rule.get(rule, 0)) for rule in RULE_TEXT]
+    return Outcome(FAIL if findings else PASS, 0, len(findings), detail, findings, judged)

@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 
 from apms_ops import audits
-from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome
+from apms_ops.checks.base import FAIL, PASS, SKIP, Context, Outcome, row
 from apms_ops.checks.lifecycle import needs
 
 
@@ -26,7 +26,13 @@ def runtime(ctx: Context) -> Outcome:
                  "workspace": r["workspace"], "version": r["version"]} for r in rows]
     rt = ctx.profile.runtime
     detail = f"{total} {'/'.join(rt.running_statuses)} instances on a {ctx.profile.lifecycle.draft} version"
-    return Outcome(FAIL if findings else PASS, 0, total, detail, findings)
+    judged = [row(f["instance"], FAIL, f"{f['status']} on {ctx.profile.lifecycle.draft} version {f['config_version']}",
+                  instance=f["instance"], instance_status=f["status"], config_version=f["config_version"], workspace=f["workspace"],
+                  version=f["version"]) for f in findings]
+    if not judged:
+        judged = [row(f"{'/'.join(rt.running_statuses)} {rt.table}", PASS, f"none on a {ctx.profile.lifecycle.draft} version",
+                      table=rt.table)]
+    return Outcome(FAIL if findings else PASS, 0, total, detail, findings, judged)
 
 
 def health(ctx: Context) -> Outcome:
@@ -48,6 +54,8 @@ def health(ctx: Context) -> Outcome:
         code = exc.code
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        return Outcome(FAIL, 200, None, f"{url}: no answer ({reason})", [{"url": url, "problem": str(reason)}])
+        return Outcome(FAIL, 200, None, f"{url}: no answer ({reason})", [{"url": url, "problem": str(reason)}],
+                       [row(url, FAIL, f"no answer ({reason})", url=url)])
     ok = 200 <= code < 300
-    return Outcome(PASS if ok else FAIL, 200, code, f"{url} answered {code}", [] if ok else [{"url": url, "problem": f"HTTP {code}"}])
+    return Outcome(PASS if ok else FAIL, 200, code, f"{url} answered {code}", [] if ok else [{"url": url, "problem": f"HTTP {code}"}],
+                   [row(url, PASS if ok else FAIL, f"answered {code}", url=url)])

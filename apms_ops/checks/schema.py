@@ -3,13 +3,11 @@ index, orphaned rows and the migration history."""
 
 from __future__ import annotations
 
-import re
-
 from apms_ops import audits, remediation
 from apms_ops.catalog import qualified
-from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, Context, Outcome
-from apms_ops.expressions import normalize
-from apms_ops.sqlfiles import quote
+from apms_ops.checks import definitions
+from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, Context, Outcome, row
+from apms_ops.expressions import referenced_columns
 
 
 def extensions(ctx: Context) -> Outcome:
@@ -26,8 +24,15 @@ def extensions(ctx: Context) -> Outcome:
     """
     installed = ctx.snapshot.extension_names
     required = list(ctx.profile.extensions)
+    versions = {e["name"]: e.get("version") for e in ctx.snapshot.extensions}
+    rows = [row(name, PASS if name in installed else FAIL,
+                f"installed (version {versions.get(name)})" if name in installed else
+                "not installed" + ("" if name in ctx.snapshot.available_extensions else "; this server cannot install it"),
+                extension=name, required=True) for name in required]
+    rows += [row(name, INFO, f"installed (version {versions.get(name)}), not required", extension=name, required=False)
+             for name in sorted(installed) if name not in required]
     if not required:
-        return Outcome(INFO, None, len(installed), "installed: " + (", ".join(sorted(installed)) or "none"))
+        return Outcome(INFO, None, len(installed), "installed: " + (", ".join(sorted(installed)) or "none"), rows=rows)
     findings = []
     for name in required:
         if name not in installed:
@@ -44,7 +49,7 @@ def extensions(ctx: Context) -> Outcome:
         detail += f"; this server cannot install {', '.join(unavailable)} (not in pg_available_extensions)"
     elif findings:
         detail += f"; missing: {', '.join(f['extension'] for f in findings)}"
-    return Outcome(FAIL if findings else PASS, len(required), present, detail, findings)
+    return Outcome(FAIL if findings else PASS, len(required), present, detail, findings, rows)
 
 
 def tables(ctx: Context) -> Outcome:
@@ -59,169 +64,172 @@ def tables(ctx: Context) -> Outcome:
     profile, snap = ctx.profile, ctx.snapshot
     in_schema = sorted(name for schema, name in snap.tables if schema == profile.schema)
     if not profile.tables:
-        return Outcome(INFO, None, len(snap.tables), f"{len(snap.tables)} tables in {len(snap.schemas)} schemas (no profile: nothing expected)")
+        rows = [row(qualified(s, n), INFO, "discovered (no profile: nothing expected)", table=qualified(s, n), role="discovered")
+                for s, n in sorted(snap.tables)]
+        return Outcome(INFO, None, len(snap.tables), f"{len(snap.tables)} tables in {len(snap.schemas)} schemas (no profile: nothing expected)",
+                       rows=rows)
     findings = [{"table": t, "kind": "created by the migration"} for t in profile.tables if ctx.profile_table(t) is None]
     findings += [{"table": t, "kind": "pre-existing, referenced"} for t in profile.existing_tables if ctx.profile_table(t) is None]
     present = sum(1 for t in profile.tables if ctx.profile_table(t) is not None)
     known = set(profile.tables) | set(profile.existing_tables)
     unexpected = [t for t in in_schema if t not in known]
+    rows = [row(t, PASS if ctx.profile_table(t) is not None else FAIL,
+                ("present" if ctx.profile_table(t) is not None else "missing") + (" (created by the migration)" if role == "created" else
+                                                                                  " (pre-existing, referenced)"),
+                table=t, role=role)
+            for role, names in (("created", profile.tables), ("existing", profile.existing_tables)) for t in names]
+    rows += [row(qualified(s, n), INFO, "not in the profile", table=qualified(s, n), role="other")
+             for s, n in sorted(snap.tables) if not (s == profile.schema and n in known)]
     detail = f"{present} of {len(profile.tables)} tables created"
     if findings:
         detail += "; missing: " + ", ".join(f["table"] for f in findings)
     if unexpected:
         detail += f"; {len(unexpected)} other table(s) in {profile.schema}: " + ", ".join(unexpected[:10]) + ("..." if len(unexpected) > 10 else "")
-    return Outcome(FAIL if findings else PASS, len(profile.tables), present, detail, findings)
-
-
-def _missing_fk_finding(ref) -> dict:
-    finding = {
-        "table": qualified(ref.schema, ref.table),
-        "column": ref.column_label,
-        "references": ref.target,
-        "critical": ref.critical,
-    }
-    if not ref.child_exists:
-        finding["problem"] = "column missing"
-    elif not ref.parent_exists:
-        finding["problem"] = "referenced key missing"
-    else:
-        finding["sql"] = remediation.add_foreign_key(ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table, ref.ref_columns)
-    return finding
+    return Outcome(FAIL if findings else PASS, len(profile.tables), present, detail, findings, rows)
 
 
 def foreign_keys(ctx: Context) -> Outcome:
-    """Every expected reference is enforced by a foreign key.
+    """Every expected reference is enforced by a foreign key, to the designed target, defined as designed.
 
-    With a profile: declared vs expected (``actual: 1, target: 46``); without one:
-    declared vs references implied by column names. Anti-pattern: relations kept
-    only in application code (an ORM in a mode that creates no FKs), so orphans
-    appear silently. ``NOT VALID`` FKs count as present but are flagged: rows
-    from before they were added were never checked.
+    With a profile: declared vs expected (``actual: 1, target: 46``), and each
+    key's ``ON DELETE`` / ``ON UPDATE``, deferrability and ``MATCH`` against what
+    the profile allows; without one: declared vs references implied by column
+    names. Anti-pattern: relations kept only in application code (an ORM in a
+    mode that creates no FKs), so orphans appear silently; or a key that
+    cascades a delete the design says must be refused. A key pointing at
+    another table is reported as such, with SQL that replaces it. ``NOT VALID``
+    FKs count as present but are flagged: rows from before they were added were
+    never checked.
 
     Why it matters: references without a foreign key are enforced only by application
-    code: orphans and cross-tenant references can appear silently.
+    code: orphans and cross-tenant references can appear silently; a key defined otherwise
+    than designed deletes, detaches or keeps rows the design says it must not.
 
-    How to fix: add the missing foreign keys (remediation SQL: ``NOT VALID`` first, then
-    ``VALIDATE``), or, where the design keeps a relation in application code on purpose,
-    accept each finding with a reason and an expiry.
+    How to fix: add the missing foreign keys and replace the ones that point elsewhere or
+    are defined otherwise (remediation SQL: ``NOT VALID`` first, then ``VALIDATE``), or,
+    where the design keeps a relation in application code on purpose, accept each finding
+    with a reason and an expiry.
     """
     refs = ctx.references
-    if ctx.profile.foreign_keys:
+    by_profile = bool(ctx.profile.foreign_keys)
+    if by_profile:
         wanted = [r for r in refs if r.expected]
     else:
         wanted = [r for r in refs if r.declared or r.implied]
-    missing = [r for r in wanted if not r.declared]
-    not_valid = [r for r in wanted if r.declared and r.validated is False]
-    findings = [_missing_fk_finding(r) for r in missing]
-    findings += [{
-        "table": qualified(r.schema, r.table), "column": r.column_label, "references": r.target,
-        "constraint": r.constraint, "problem": "NOT VALID",
-        "sql": f"ALTER TABLE {quote(r.schema, r.table)} VALIDATE CONSTRAINT {quote(r.constraint)};",
-    } for r in not_valid]
-    present = len(wanted) - len(missing)
-    detail = f"{present} of {len(wanted)} {'expected' if ctx.profile.foreign_keys else 'declared or implied'} references have a foreign key"
-    if missing:
-        detail += f"; {len(missing)} missing"
-    if not_valid:
-        detail += f"; {len(not_valid)} NOT VALID"
-    extra = [r for r in refs if ctx.profile.foreign_keys and r.implied and not r.expected and not r.declared]
-    if extra:
-        detail += f"; {len(extra)} more reference(s) implied by column names, outside the profile (audited for orphans and types)"
     if not wanted:
         return Outcome(INFO, 0, 0, "no references declared, expected or implied")
-    if missing and ctx.profile.foreign_keys:
-        status = FAIL
-    elif missing or not_valid:
+    judged = [definitions.judge_reference(ctx, r, strict=by_profile) for r in wanted]
+    findings = [f for j in judged for f in j.findings]
+    rows = [j.row for j in judged]
+    wanted_keys = {r.key for r in wanted}
+    wrong_keys = {(f["table"], f["column"], f.get("points_at")) for f in findings if f.get("problem") == "wrong target"}
+    for r in refs:
+        if r.key in wanted_keys or (qualified(r.schema, r.table), r.column_label, r.target) in wrong_keys:
+            continue
+        what = "declared, not in the profile" if r.declared else "implied by its column name, outside the profile"
+        rows.append(row(r.label, INFO, what + " (audited for orphans and types)", table=qualified(r.schema, r.table),
+                        column=r.column_label, references=r.target, critical=r.critical, constraint=r.constraint))
+    groups = definitions.foreign_key_summary(judged)
+    present = sum(1 for r in wanted if r.declared)
+    detail = f"{present} of {len(wanted)} {'expected' if by_profile else 'declared or implied'} references have a foreign key"
+    tail = definitions.foreign_key_detail(groups)
+    if tail:
+        detail += "; " + tail
+    extra = [r for r in refs if by_profile and r.implied and not r.expected and not r.declared]
+    if extra:
+        detail += f"; {len(extra)} more reference(s) implied by column names, outside the profile (audited for orphans and types)"
+    if groups["missing"] and not by_profile:
         status = WARN
     else:
-        status = PASS
-    return Outcome(status, len(wanted), present, detail, findings)
+        status = definitions.worst(j.status for j in judged)
+    return Outcome(status, len(wanted), present, detail, findings, rows)
 
 
 def critical_foreign_keys(ctx: Context) -> Outcome:
-    """The foreign keys the profile marks critical exist (frozen references, tenant anchors).
+    """The foreign keys the profile marks critical exist, point at the designed target, are defined as
+    designed and are validated (frozen references, tenant anchors).
+
+    A critical key whose ``ON DELETE`` cascades or sets NULL would silently delete
+    or detach the rows frozen to what it references: that is a NO-GO.
 
     Why it matters: these guard the frozen reference to a live version and the tenant
     anchors: without them work can point at a version that does not exist.
 
-    How to fix: add the critical foreign keys first: they guard frozen references and
-    tenant anchors.
+    How to fix: add, replace or validate the critical foreign keys first: they guard frozen
+    references and tenant anchors.
     """
     critical = [r for r in ctx.references if r.critical]
     if not critical:
         return Outcome(SKIP, None, None, "the profile marks no foreign key critical")
-    missing = [r for r in critical if not r.declared]
-    findings = [_missing_fk_finding(r) for r in missing]
-    present = len(critical) - len(missing)
+    judged = [definitions.judge_reference(ctx, r, strict=True) for r in critical]
+    findings = [f for j in judged for f in j.findings]
+    groups = definitions.foreign_key_summary(judged)
+    present = sum(1 for r in critical if r.declared)
     detail = f"{present} of {len(critical)} critical foreign keys present"
+    missing = groups["missing"]
     if missing:
-        detail += "; missing: " + ", ".join(f"{f['table']}.{f['column']}" for f in findings[:6]) + (" ..." if len(findings) > 6 else "")
-    return Outcome(FAIL if missing else PASS, len(critical), present, detail, findings)
+        detail += "; missing: " + ", ".join(f"{j.row['table']}.{j.row['column']}" for j in missing[:6]) + (" ..." if len(missing) > 6 else "")
+    others = definitions.foreign_key_detail({**groups, "missing": []})
+    if others:
+        detail += "; " + others
+    return Outcome(definitions.worst(j.status for j in judged), len(critical), present, detail, findings, [j.row for j in judged])
 
 
 def check_constraints(ctx: Context) -> Outcome:
-    """The expected CHECK constraints exist, compared by table and definition.
+    """The expected CHECK constraints exist, compared by table and definition, and are validated.
 
-    Definitions are compared after normalising PostgreSQL's deparsed form
-    (casts, parentheses, ``= ANY (ARRAY[...])``, ``BETWEEN``), so a profile
-    states them as a migration author writes them.
+    Definitions are compared as PostgreSQL parses them (``apms_ops.expressions``:
+    ``BETWEEN`` and ``IN`` lists expanded, literals read by type, AND/OR terms in
+    any order), so a profile states them as a migration author writes them. A
+    CHECK that stands where an expected one should but says something else is
+    reported with its first difference, not as missing.
 
     Why it matters: rows that break the rule can be written; the rule then holds only as
     long as application code keeps it.
 
-    How to fix: add the missing CHECK constraint(s) (remediation SQL: ``NOT VALID`` first,
-    then ``VALIDATE``).
+    How to fix: add the missing CHECK constraint(s) and replace the ones that say something
+    else (remediation SQL: ``NOT VALID`` first, then ``VALIDATE``).
     """
     profile, snap = ctx.profile, ctx.snapshot
     present = [c for c in snap.check_constraints]
     if not profile.checks:
-        return Outcome(INFO, None, len(present), f"{len(present)} CHECK constraints (no profile: nothing expected)")
-    by_table: dict[str, list] = {}
-    for c in present:
-        if c.schema == profile.schema:
-            by_table.setdefault(c.table, []).append(c)
-    used: set[str] = set()
-    findings = []
-    matched = 0
-    for expected in profile.checks:
-        want = normalize(expected.definition)
-        hit = next((c for c in by_table.get(expected.table, []) if c.name not in used and normalize(c.definition) == want), None)
-        if hit:
-            used.add(hit.name)
-            matched += 1
-            if not hit.validated:
-                findings.append({"table": expected.table, "definition": expected.definition, "constraint": hit.name, "problem": "NOT VALID",
-                                 "sql": f"ALTER TABLE {quote(profile.schema, expected.table)} VALIDATE CONSTRAINT {quote(hit.name)};"})
-        else:
-            findings.append({
-                "table": expected.table,
-                "definition": expected.definition,
-                "sql": remediation.add_check(profile.schema, expected.table, expected.definition, _check_name(ctx, expected)),
-            })
-    unexpected = [c for t in (set(profile.tables) | set(profile.existing_tables)) for c in by_table.get(t, []) if c.name not in used]
+        rows = [row(f"{qualified(c.schema, c.table)}: {c.name}", INFO, "no profile: nothing expected", table=qualified(c.schema, c.table),
+                    definition=None, constraint=c.name, actual_definition=c.definition) for c in present]
+        return Outcome(INFO, None, len(present), f"{len(present)} CHECK constraints (no profile: nothing expected)", rows=rows)
+    rows, findings, matched = definitions.judge_check_constraints(ctx, lambda expected: _check_name(ctx, expected))
+    missing = [f for f in findings if not f.get("problem")]
+    differing = [f for f in findings if f.get("problem") == "definition differs"]
+    not_valid = [f for f in findings if f.get("problem") == "NOT VALID"]
+    unexpected = [r for r in rows if r["status"] == INFO]
     detail = f"{matched} of {len(profile.checks)} expected CHECK constraints present"
-    missing = [f for f in findings if f.get("problem") != "NOT VALID"]
+    if not_valid:
+        detail += f"; {len(not_valid)} NOT VALID (not validated: rows from before were never checked): " + ", ".join(
+            f["constraint"] for f in not_valid[:5])
+    if differing:
+        detail += "; differing: " + "; ".join(f"{f['table']}: {f['reason']}" for f in differing[:3]) + (" ..." if len(differing) > 3 else "")
     if missing:
         detail += "; missing: " + "; ".join(f"{f['table']}: {f['definition']}" for f in missing[:5]) + (" ..." if len(missing) > 5 else "")
     if unexpected:
-        detail += f"; {len(unexpected)} not in the profile: " + ", ".join(c.name for c in unexpected[:5])
-    status = FAIL if missing else (WARN if findings else PASS)
-    return Outcome(status, len(profile.checks), matched, detail, findings)
+        detail += f"; {len(unexpected)} not in the profile: " + ", ".join(r["constraint"] for r in unexpected[:5])
+    status = FAIL if missing or differing else (WARN if findings else PASS)
+    return Outcome(status, len(profile.checks), matched, detail, findings, rows)
 
 
 def _check_name(ctx: Context, expected) -> str:
     """``<table>_<columns it mentions>_check``, e.g. ``config_versions_status_activated_at_check``."""
     table = ctx.profile_table(expected.table)
-    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expected.definition)
-    columns = [w for w in dict.fromkeys(words) if table is not None and w in table.columns] or ["expr"]
+    mentioned = referenced_columns(expected.definition)
+    columns = [c for c in (table.columns if table is not None else ()) if c in mentioned] or ["expr"]
     return remediation.constraint_name(expected.table, tuple(columns), "check")
 
 
 def partial_unique_index(ctx: Context) -> Outcome:
-    """The partial unique index exists with the right columns and predicate, and is valid.
+    """The partial unique index exists, is unique and valid, with the designed columns, predicate and method.
 
     It is what keeps at most one ACTIVE configuration per workspace; without it
-    two concurrent activations can both succeed.
+    two concurrent activations can both succeed. An index of the expected name
+    that is not unique, INVALID (a failed concurrent build), on other columns or
+    with another predicate is named for each difference, not called missing.
 
     Why it matters: nothing in the database stops a second live version in a tenant.
 
@@ -231,26 +239,21 @@ def partial_unique_index(ctx: Context) -> Outcome:
     profile, snap = ctx.profile, ctx.snapshot
     if not profile.partial_unique_indexes:
         partial = [i for i in snap.indexes if i.unique and i.predicate]
-        return Outcome(INFO, None, len(partial), f"{len(partial)} partial unique indexes (no profile: nothing expected)")
-    findings, present = [], 0
-    for expected in profile.partial_unique_indexes:
-        want = normalize(expected.predicate)
-        candidates = [i for i in snap.indexes if i.schema == profile.schema and i.table == expected.table and i.unique]
-        hit = next((i for i in candidates if i.columns == expected.columns and normalize(i.predicate) == want), None)
-        base = {"table": expected.table, "index": expected.name, "columns": list(expected.columns), "predicate": expected.predicate}
-        if hit is None:
-            same_name = next((i for i in candidates if i.name == expected.name), None)
-            problem = f"index {expected.name} differs: {same_name.definition}" if same_name else "missing"
-            findings.append({**base, "problem": problem,
-                             "sql": remediation.create_partial_unique_index(profile.schema, expected.table, expected.name, expected.columns, expected.predicate)})
-        elif not hit.valid:
-            findings.append({**base, "problem": f"index {hit.name} is INVALID (a failed concurrent build): drop and recreate it"})
-        else:
-            present += 1
+        rows = [row(i.name, INFO, f"no profile: nothing expected ({i.definition})", table=qualified(i.schema, i.table), index=i.name,
+                    columns=list(i.columns), predicate=i.predicate, actual_definition=i.definition) for i in partial]
+        return Outcome(INFO, None, len(partial), f"{len(partial)} partial unique indexes (no profile: nothing expected)", rows=rows)
+    judged = [definitions.judge_index(ctx, expected) for expected in profile.partial_unique_indexes]
+    findings = [f for j in judged for f in j.findings]
+    rows = [j.row for j in judged]
+    named = {e.name for e in profile.partial_unique_indexes}
+    rows += [row(i.name, INFO, "not in the profile", table=qualified(i.schema, i.table), index=i.name, columns=list(i.columns),
+                 predicate=i.predicate, actual_definition=i.definition)
+             for i in snap.indexes if i.unique and i.predicate and i.name not in named and i.schema == profile.schema]
+    present = sum(1 for j in judged if j.status == PASS)
     detail = f"{present} of {len(profile.partial_unique_indexes)} partial unique indexes present and valid"
     if findings:
         detail += "; " + "; ".join(f"{f['index']}: {f['problem']}" for f in findings)
-    return Outcome(FAIL if findings else PASS, len(profile.partial_unique_indexes), present, detail, findings)
+    return Outcome(FAIL if findings else PASS, len(profile.partial_unique_indexes), present, detail, findings, rows)
 
 
 def orphans(ctx: Context) -> Outcome:
@@ -266,12 +269,22 @@ def orphans(ctx: Context) -> Outcome:
     ``VALIDATE CONSTRAINT`` fails while they exist.
     """
     refs = [r for r in ctx.references if r.auditable]
+    rows = [row(r.label, SKIP, "not audited: the column or the referenced key is missing", table=qualified(r.schema, r.table),
+                column=r.column_label, references=r.target, declared=r.declared, orphans=None)
+            for r in ctx.references if not r.auditable]
     if not refs:
-        return Outcome(INFO, 0, 0, "no references to audit")
+        return Outcome(INFO, 0, 0, "no references to audit", rows=rows)
     counts = ctx.reference_counts
     findings, errors, total = [], [], 0
     for ref in refs:
         c = counts.get(ref.key, {})
+        ident = {"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target,
+                 "declared": ref.declared, "orphans": None if c.get("error") else (c.get("orphans") or 0)}
+        if c.get("error"):
+            rows.append(row(ref.label, ERROR, f"could not be audited: {c['error']}", **ident))
+        else:
+            n = c.get("orphans") or 0
+            rows.append(row(ref.label, FAIL if n else PASS, f"{n} row(s) point at nothing" if n else "no orphaned rows", **ident))
         if c.get("error"):
             errors.append(f"{ref.label}: {c['error']}")
             continue
@@ -288,7 +301,7 @@ def orphans(ctx: Context) -> Outcome:
     if errors:
         detail += f"; {len(errors)} reference(s) could not be audited: " + "; ".join(errors[:3])
     status = FAIL if findings else (ERROR if errors else PASS)
-    return Outcome(status, 0, total, detail, findings)
+    return Outcome(status, 0, total, detail, findings, rows)
 
 
 def migrations(ctx: Context) -> Outcome:
@@ -312,4 +325,9 @@ def migrations(ctx: Context) -> Outcome:
     if profile.expected_migration and profile.expected_migration not in {r["migration"] for r in applied}:
         findings.append({"migration": profile.expected_migration, "problem": "not applied"})
     detail = f"{len(applied)} applied, {len(failed)} failed, {sum(r['state'] == 'rolled back' for r in rows)} rolled back; latest applied: {latest or 'none'}"
-    return Outcome(FAIL if findings else PASS, profile.expected_migration, latest, detail, findings)
+    judged = [row(r["migration"], {"applied": PASS, "failed": FAIL}.get(r["state"], INFO),
+                  {"applied": "applied", "failed": "started but not finished (failed)"}.get(r["state"], r["state"]),
+                  migration=r["migration"], state=r["state"]) for r in rows]
+    if profile.expected_migration and profile.expected_migration not in {r["migration"] for r in applied}:
+        judged.append(row(profile.expected_migration, FAIL, "expected, not applied", migration=profile.expected_migration, state=None))
+    return Outcome(FAIL if findings else PASS, profile.expected_migration, latest, detail, findings, judged)

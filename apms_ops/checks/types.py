@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from apms_ops.catalog import qualified
-from apms_ops.checks.base import FAIL, INFO, PASS, Context, Outcome
+from apms_ops.checks.base import FAIL, INFO, PASS, SKIP, Context, Outcome, row
 
 
 def table_id_types(ctx: Context) -> list[dict]:
@@ -40,8 +40,21 @@ def id_types(ctx: Context) -> Outcome:
     described = ", ".join(f"{n} {t}" for t, n in summary.most_common())
     no_pk = [qualified(r["schema"], r["table"]) for r in rows if not r["primary_key"]]
     tail = f"; {len(no_pk)} table(s) without a primary key: {', '.join(no_pk[:5])}" if no_pk else ""
+    judged = []
+    for r in rows:
+        name = qualified(r["schema"], r["table"])
+        ident = {"table": name, "column": r["column"], "type": r["type"], "expected": r["expected"]}
+        if not r["expected"]:
+            reason = f"id type {r['type']}" if r["column"] else "no single-column primary key"
+            judged.append(row(name, INFO, reason + " (the profile expects nothing)", **ident))
+        elif not r["column"]:
+            judged.append(row(name, FAIL, f"no single-column primary key; the design says an id of type {r['expected']}", **ident))
+        elif r["type"] != r["expected"]:
+            judged.append(row(name, FAIL, f"id {r['column']} is {r['type']}; the design says {r['expected']}", **ident))
+        else:
+            judged.append(row(name, PASS, f"id {r['column']} is {r['type']}", **ident))
     if not with_expectation:
-        return Outcome(INFO, None, described or "no ids", f"id types: {described or 'none'}{tail}")
+        return Outcome(INFO, None, described or "no ids", f"id types: {described or 'none'}{tail}", rows=judged)
     findings = [
         {"table": r["table"], "column": r["column"] or "(no single-column primary key)", "type": r["type"], "expected": r["expected"]}
         for r in with_expectation
@@ -49,7 +62,7 @@ def id_types(ctx: Context) -> Outcome:
     ]
     aligned = len(with_expectation) - len(findings)
     detail = f"{aligned} of {len(with_expectation)} tables have the expected id type (all {len(rows)} tables: {described}){tail}"
-    return Outcome(FAIL if findings else PASS, len(with_expectation), aligned, detail, findings)
+    return Outcome(FAIL if findings else PASS, len(with_expectation), aligned, detail, findings, judged)
 
 
 def reference_types(ctx: Context) -> Outcome:
@@ -63,9 +76,20 @@ def reference_types(ctx: Context) -> Outcome:
 
     How to fix: change each reference column to the type of the key it references.
     """
+    judged = []
+    for r in ctx.references:
+        ident = {"table": qualified(r.schema, r.table), "column": r.column_label, "type": ",".join(t or "?" for t in r.types),
+                 "references": r.target, "referenced_type": ",".join(t or "?" for t in r.ref_types), "declared": r.declared,
+                 "known_from": r.source}
+        if not r.auditable:
+            judged.append(row(r.label, SKIP, "the column or the referenced key is missing (C1 reports it)", **ident))
+        elif r.types_match:
+            judged.append(row(r.label, PASS, f"{ident['type']} = {ident['referenced_type']}", **ident))
+        else:
+            judged.append(row(r.label, FAIL, f"{ident['type']} points at {ident['referenced_type']}", **ident))
     refs = [r for r in ctx.references if r.auditable]
     if not refs:
-        return Outcome(INFO, 0, 0, "no references to compare")
+        return Outcome(INFO, 0, 0, "no references to compare", rows=judged)
     findings = [
         {
             "table": qualified(r.schema, r.table),
@@ -83,4 +107,4 @@ def reference_types(ctx: Context) -> Outcome:
     detail = f"{aligned} of {len(refs)} references aligned (" + ", ".join(f"{p}: {n}" for p, n in pairs.most_common()) + ")"
     if findings:
         detail += "; mismatched: " + ", ".join(f"{f['table']}.{f['column']} {f['type']} -> {f['referenced_type']}" for f in findings[:5])
-    return Outcome(FAIL if findings else PASS, len(refs), aligned, detail, findings)
+    return Outcome(FAIL if findings else PASS, len(refs), aligned, detail, findings, judged)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apms_ops import audits
-from apms_ops.checks.base import FAIL, PASS, SKIP, WARN, Context, Outcome
+from apms_ops.checks.base import FAIL, PASS, SKIP, WARN, Context, Outcome, row
 from apms_ops.checks.lifecycle import needs
 
 
@@ -32,6 +32,9 @@ def one_active_per_workspace(ctx: Context) -> Outcome:
                 "kind": "several ACTIVE" if r["active"] > 1 else "no ACTIVE",
             })
     findings.sort(key=lambda f: (-f["active"], f["name"] or "", f["workspace"]))
+    judged = [row(r["name"] or r["workspace"], PASS if r["active"] == 1 else FAIL if r["active"] > 1 else WARN,
+                  "exactly one ACTIVE version" if r["active"] == 1 else f"{r['active']} ACTIVE versions" if r["active"] > 1
+                  else "no ACTIVE version", workspace=r["workspace"], name=r["name"], active=r["active"]) for r in rows]
     ok = len(rows) - len(findings)
     several = [f for f in findings if f["active"] > 1]
     detail = f"{ok} of {len(rows)} workspaces have exactly one ACTIVE version"
@@ -40,4 +43,4 @@ def one_active_per_workspace(ctx: Context) -> Outcome:
     if len(findings) > len(several):
         detail += f"; {len(findings) - len(several)} with none"
     status = FAIL if several else (WARN if findings else PASS)
-    return Outcome(status, len(rows), ok, detail, findings)
+    return Outcome(status, len(rows), ok, detail, findings, judged)

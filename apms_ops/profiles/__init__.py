@@ -19,6 +19,27 @@ from apms_ops.errors import ProfileError
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
+FK_ACTION_WORDS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
+FK_MATCH_WORDS = ("SIMPLE", "FULL", "PARTIAL")
+
+
+@dataclass(frozen=True)
+class ForeignKeyRules:
+    """What a foreign key must be beyond its target; None: the design does not say."""
+
+    on_delete: tuple[str, ...] | None = None   # allowed actions, e.g. ("RESTRICT", "NO ACTION")
+    on_update: tuple[str, ...] | None = None
+    deferrable: bool | None = None
+    initially_deferred: bool | None = None
+    match: tuple[str, ...] | None = None
+
+    def merged(self, override: "ForeignKeyRules") -> "ForeignKeyRules":
+        """These rules with every rule ``override`` states taking precedence."""
+        from dataclasses import fields, replace
+
+        return replace(self, **{f.name: getattr(override, f.name) for f in fields(self) if getattr(override, f.name) is not None})
+
+
 @dataclass(frozen=True)
 class ExpectedForeignKey:
     table: str
@@ -26,6 +47,7 @@ class ExpectedForeignKey:
     ref_table: str
     ref_columns: tuple[str, ...]
     critical: bool = False
+    rules: ForeignKeyRules = ForeignKeyRules()
 
     @property
     def label(self) -> str:
@@ -36,6 +58,7 @@ class ExpectedForeignKey:
 class ExpectedCheck:
     table: str
     definition: str
+    name: str | None = None  # when the design names it; else matched by definition alone
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,7 @@ class ExpectedIndex:
     columns: tuple[str, ...]
     predicate: str | None = None
     unique: bool = True
+    method: str = "btree"
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,7 @@ class Profile:
     existing_tables: tuple[str, ...] = ()
     id_types: dict[str, str] = field(default_factory=dict)
     foreign_keys: tuple[ExpectedForeignKey, ...] = ()
+    foreign_key_defaults: ForeignKeyRules = ForeignKeyRules()
     checks: tuple[ExpectedCheck, ...] = ()
     partial_unique_indexes: tuple[ExpectedIndex, ...] = ()
     lifecycle: Lifecycle | None = None
@@ -107,6 +132,16 @@ class Profile:
             if fnmatch.fnmatchcase(table, pattern):
                 return type_
         return None
+
+    def expected_foreign_key(self, table: str, columns: tuple[str, ...]) -> ExpectedForeignKey | None:
+        """The profile's foreign key on ``table(columns)``, or None."""
+        return next((fk for fk in self.foreign_keys if fk.table == table and tuple(fk.columns) == tuple(columns)), None)
+
+    def foreign_key_rules(self, table: str, columns: tuple[str, ...]) -> ForeignKeyRules | None:
+        """What the design asks of the foreign key on ``table(columns)``: the profile-wide
+        defaults with the key's own rules on top; None when the profile expects no key there."""
+        fk = self.expected_foreign_key(table, columns)
+        return None if fk is None else self.foreign_key_defaults.merged(fk.rules)
 
     def with_schema(self, schema: str | None) -> "Profile":
         from dataclasses import replace
@@ -201,9 +236,48 @@ class _Reader:
 
 
 _TOP_KEYS = {
-    "profile", "migrations", "extensions", "tables", "id_types", "foreign_keys", "checks",
+    "profile", "migrations", "extensions", "tables", "id_types", "foreign_keys", "foreign_key_defaults", "checks",
     "partial_unique_indexes", "lifecycle", "workspaces", "runtime",
 }
+_FK_RULE_KEYS = {"on_delete", "on_update", "deferrable", "initially_deferred", "match"}
+
+
+def _words(r: "_Reader", data: dict, key: str, path: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A rule given as one word or a list of words, each one of ``allowed`` (case-insensitive)."""
+    if key not in data:
+        return None
+    value = data[key]
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+        r.fail(path, f"must be one of {', '.join(allowed)} or a list of them")
+    words = tuple(" ".join(v.upper().replace("_", " ").split()) for v in items)
+    for word in words:
+        if word not in allowed:
+            r.fail(path, f"{word!r} is not one of {', '.join(allowed)}")
+    return words
+
+
+def _fk_rules(r: "_Reader", data: dict, path: str) -> ForeignKeyRules:
+    def flag(key):
+        return r.boolean(data, key, f"{path}.{key}") if key in data else None
+
+    return ForeignKeyRules(
+        on_delete=_words(r, data, "on_delete", f"{path}.on_delete", FK_ACTION_WORDS),
+        on_update=_words(r, data, "on_update", f"{path}.on_update", FK_ACTION_WORDS),
+        deferrable=flag("deferrable"),
+        initially_deferred=flag("initially_deferred"),
+        match=_words(r, data, "match", f"{path}.match", FK_MATCH_WORDS),
+    )
+
+
+def _readable(r: "_Reader", text: str, path: str) -> None:
+    """A definition the profile states must be one SQL expression PostgreSQL's grammar reads."""
+    from apms_ops.expressions import ExpressionError, parse
+
+    try:
+        parse(text)
+    except ExpressionError as exc:
+        r.fail(path, f"not one SQL expression ({exc}): {text!r}")
 
 
 def parse_profile(data: dict[str, Any], source: str) -> Profile:
@@ -227,7 +301,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
     fks = []
     for i, fk in enumerate(r.array_of_tables(data, "foreign_keys")):
         path = f"foreign_keys[{i}]"
-        extra = set(fk) - {"table", "column", "columns", "references", "ref_columns", "critical"}
+        extra = set(fk) - {"table", "column", "columns", "references", "ref_columns", "critical"} - _FK_RULE_KEYS
         if extra:
             r.fail(f"{path}.{sorted(extra)[0]}", "unknown key")
         table = r.string(fk, "table", f"{path}.table")
@@ -245,28 +319,41 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
             ref_columns = (ref_column,)
         if len(ref_columns) != len(columns):
             r.fail(f"{path}.ref_columns", "must name as many columns as the foreign key has")
-        fks.append(ExpectedForeignKey(table, tuple(columns), ref_table, tuple(ref_columns), r.boolean(fk, "critical", f"{path}.critical")))
+        fks.append(ExpectedForeignKey(table, tuple(columns), ref_table, tuple(ref_columns), r.boolean(fk, "critical", f"{path}.critical"),
+                                      _fk_rules(r, fk, path)))
+    defaults = _fk_rules(r, r.table(data, "foreign_key_defaults", _FK_RULE_KEYS) or {}, "foreign_key_defaults")
 
     checks = []
     for i, ck in enumerate(r.array_of_tables(data, "checks")):
         path = f"checks[{i}]"
-        extra = set(ck) - {"table", "definition"}
+        extra = set(ck) - {"table", "definition", "name"}
         if extra:
             r.fail(f"{path}.{sorted(extra)[0]}", "unknown key")
-        checks.append(ExpectedCheck(r.string(ck, "table", f"{path}.table"), r.string(ck, "definition", f"{path}.definition")))
+        definition = r.string(ck, "definition", f"{path}.definition")
+        _readable(r, definition, f"{path}.definition")
+        checks.append(ExpectedCheck(r.string(ck, "table", f"{path}.table"), definition,
+                                    r.string(ck, "name", f"{path}.name", required=False)))
 
     indexes = []
     for i, ix in enumerate(r.array_of_tables(data, "partial_unique_indexes")):
         path = f"partial_unique_indexes[{i}]"
-        extra = set(ix) - {"name", "table", "columns", "predicate"}
+        extra = set(ix) - {"name", "table", "columns", "predicate", "unique", "method"}
         if extra:
             r.fail(f"{path}.{sorted(extra)[0]}", "unknown key")
+        columns = r.strings(ix, "columns", f"{path}.columns", required=True)
+        for j, column in enumerate(columns):
+            _readable(r, column, f"{path}.columns[{j}]")
+        predicate = r.string(ix, "predicate", f"{path}.predicate", required=False)
+        if predicate is not None:
+            _readable(r, predicate, f"{path}.predicate")
         indexes.append(
             ExpectedIndex(
                 name=r.string(ix, "name", f"{path}.name"),
                 table=r.string(ix, "table", f"{path}.table"),
-                columns=r.strings(ix, "columns", f"{path}.columns", required=True),
-                predicate=r.string(ix, "predicate", f"{path}.predicate", required=False),
+                columns=columns,
+                predicate=predicate,
+                unique=r.boolean(ix, "unique", f"{path}.unique", default=True),
+                method=r.string(ix, "method", f"{path}.method", required=False, default="btree").lower(),
             )
         )
 
@@ -321,6 +408,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         existing_tables=r.strings(tables, "existing", "tables.existing"),
         id_types=dict(id_types),
         foreign_keys=tuple(fks),
+        foreign_key_defaults=defaults,
         checks=tuple(checks),
         partial_unique_indexes=tuple(indexes),
         lifecycle=lifecycle,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from apms_ops.checks.base import ERROR, FAIL, PASS, SKIP, WARN
+from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, finding_identity
 from apms_ops.checks.docs import all_docs
 from apms_ops.checks.registry import BY_ID, GROUPS
 from apms_ops.remediation import migration_script
@@ -140,13 +140,15 @@ def passed(check) -> bool:
 
 
 IDENTIFYING = ("table", "column", "references", "type", "referenced_type", "definition", "workspace", "name", "index",
-               "extension", "migration", "instance", "config_version", "rule", "status", "problem", "url")
+               "extension", "migration", "instance", "config_version", "rule", "status", "constraint", "problem", "url")
 MEASURES = ("orphans", "rows", "active", "version")
 
 
 def finding_text(f: dict, with_fingerprint: bool = True) -> str:
     parts = [f"{k}: {mono(f[k])}" for k in IDENTIFYING if f.get(k) not in (None, "")]
     parts += [f"{k}: {f[k]}" for k in MEASURES if f.get(k) is not None]
+    if f.get("reason"):
+        parts.append(f"why: {f['reason']}")
     if f.get("accepted"):
         acc = f.get("acceptance") or {}
         parts.append(f"**ACCEPTED** by {acc.get('accepted_by', '?')} until {when(acc.get('expires_at'))}: {acc.get('reason', '')}")
@@ -165,6 +167,22 @@ def _why_it_matters(check_id: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "…")) else text + "."
+
+
+def distinct_open_findings(checks) -> int:
+    """Open findings counted once each, however many checks report them."""
+    return len({finding_identity(f) for c in checks for f in c.open_findings})
+
+
+def judged_counts(check) -> str:
+    """``46 judged: 45 FAIL, 1 PASS`` from the rows a check judged ('' when it judged none)."""
+    if not check.rows:
+        return ""
+    counts: dict[str, int] = {}
+    for r in check.rows:
+        counts[r.get("status")] = counts.get(r.get("status"), 0) + 1
+    order = [FAIL, ERROR, WARN, SKIP, INFO, PASS]
+    return f"{len(check.rows)} judged: " + ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
 
 
 def remediation_script(review: Review) -> str:
@@ -228,7 +246,7 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
         blocks.append(h(3, f"{group} {title}"))
         blocks.append(table(["Check", "Target", "Actual", "Status"],
                             [[f"{c.title} ({mono(c.id)})", c.target, c.actual, f"**{status_label(c)}**"] for c in checks]))
-        blocks.append(ul([f"{mono(c.id)}: {c.detail}" for c in checks]))
+        blocks.append(ul([f"{mono(c.id)}: {c.detail}" + (f" ({judged_counts(c)})" if c.rows else "") for c in checks]))
 
     if changes is not None:
         blocks += _changes_blocks(changes)
@@ -300,6 +318,20 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
             if len(c.findings) > max_findings:
                 lines.append(f"… and {len(c.findings) - max_findings} more (see the JSON report)")
             blocks.append(ul(lines))
+
+    # -- the objects each check judged that did not pass (the same rows the pages and CSVs show)
+    judged = [(c, [r for r in c.rows if r.get("status") in (FAIL, ERROR, WARN, SKIP)]) for c in review.checks]
+    judged = [(c, rows) for c, rows in judged if rows]
+    if judged:
+        blocks.append(h(2, "Objects judged"))
+        blocks.append(p("Every object a check judged and did not pass, with the status the check gave it; "
+                        "the JSON report carries all of them."))
+        for c, rows in judged:
+            blocks.append(h(3, f"{mono(c.id)} {c.title} — {judged_counts(c)}"))
+            shown = [[r.get("object"), f"**{r.get('status')}**", r.get("reason")] for r in rows[:max_findings]]
+            if len(rows) > max_findings:
+                shown.append([f"… and {len(rows) - max_findings} more", "", "see the JSON report"])
+            blocks.append(table(["Object", "Status", "Reason"], shown))
 
     # -- history
     if history:
@@ -423,23 +455,45 @@ def _discoveries(review: Review, fired: dict, invariant_runs, changes, max_findi
     return out
 
 
+def unverified_because(review: Review, rule) -> str | None:
+    """Why a rule that did not fire was not verified either (a check skipped, failed to run, judged nothing, or absent)."""
+    if rule.checks == ("*",):
+        return None if review.checks else "no check ran"
+    present = {c.id: c for c in review.checks}
+    why = []
+    for check_id in rule.checks:
+        c = present.get(check_id)
+        if c is None:
+            why.append(f"{mono(check_id)} did not run")
+        elif c.status in (SKIP, ERROR, INFO):
+            why.append(f"{mono(check_id)} {c.status}: {c.detail}")
+    return "; ".join(why) or None
+
+
 def _criteria_blocks(review: Review, fired: dict) -> list[Block]:
     reasons = {r.rule: r for r in review.reasons}
     out = [h(2, "Go / no-go assessment")]
-    met = [r for r in RULES if r.id not in reasons]
     unmet = [r for r in RULES if r.id in reasons]
+    # A criterion is met only when its checks ran and judged something: SKIP, ERROR or nothing expected is not "met".
+    unverified = [(r, unverified_because(review, r)) for r in RULES if r.id not in reasons]
+    unverified = [(r, why) for r, why in unverified if why]
+    met = [r for r in RULES if r.id not in reasons and r.id not in {u.id for u, _ in unverified}]
     out.append(h(3, f"Criteria met ({len(met)} of {len(RULES)})"))
     out.append(checklist([(True, f"{r.id}: no \"{r.title.lower()}\"") for r in met]) if met else p("None."))
     out.append(h(3, f"Criteria not met ({len(unmet)})"))
     out.append(checklist([(False, f"{r.id}: {reasons[r.id].text} — **{VERDICT_WORDS[r.verdict]}**") for r in unmet]) if unmet else p("None."))
+    out.append(h(3, f"Criteria not verified ({len(unverified)})"))
+    out.append(checklist([(False, f"{r.id}: \"{r.title}\" not verified — {why}") for r, why in unverified]) if unverified
+               else p("None: every criterion's checks ran."))
 
     holds = [reasons[r.id] for r in RULES if r.id in reasons and r.verdict == HOLD]
     out.append(h(3, "HOLD conditions"))
     if holds:
         for i, reason in enumerate(holds, 1):
             checks = [review.check(cid) for cid in reason.checks if any(c.id == cid for c in review.checks)]
-            open_n = sum(len(c.open_findings) for c in checks)
-            acc_n = sum(len(c.findings) - len(c.open_findings) for c in checks)
+            # Distinct findings: a missing critical key is reported by two checks but is one finding.
+            open_n = distinct_open_findings(checks)
+            acc_n = len({finding_identity(f) for c in checks for f in c.findings if f.get("accepted")})
             out.append(h(4, f"{i}. {reason.text.split(':')[0]} ({reason.rule})"))
             lines = [f"**Issue:** {reason.text}",
                      "**Checks:** " + ", ".join(f"{mono(c.id)} {c.status}" for c in checks),

@@ -119,6 +119,7 @@ def check_page(review: Review, check_id: str, wanted: str | None) -> str | None:
         if wanted:
             with focus:
                 missing_finding(review, wanted)
+        judged_objects(review, check_id)
         return None
     chosen = widgets.selectable_table(rows, key=f"findings.{check_id}", id_column="Fingerprint", selected=wanted,
                                       file_name=f"{check_id}-findings.csv")
@@ -132,12 +133,22 @@ def check_page(review: Review, check_id: str, wanted: str | None) -> str | None:
             finding_card(review, check_id, finding, expanded=True)
     else:
         st.caption("Select a row to see the finding, its permalink and the SQL that fixes it (above the list).")
+    judged_objects(review, check_id)
     script = "\n\n".join(dict.fromkeys(f["sql"] for f in result.findings if f.get("sql")))
     if script:
         with st.expander(f"Remediation SQL for every finding of this check ({script.count(';')} statements)"):
             st.code(script, language="sql")
             widgets.sql_download(script, file_name=f"apms-ops-{review.environment}-{check_id}.sql", key=f"findings.{check_id}.sql")
     return chosen
+
+
+def judged_objects(review: Review, check_id: str) -> None:
+    """Every object the check judged, folded away: what passed counts as much as what failed."""
+    objects = tables.judged_rows(review, check_id)
+    if objects.empty:
+        return
+    with st.expander(f"Every object it judged ({len(objects)}), with the status it gave each"):
+        widgets.status_table(objects, key=f"findings.{check_id}.judged.csv", file_name=f"{check_id}-judged.csv")
 
 
 def finding_card(review: Review, check_id: str, finding: dict, *, expanded: bool) -> None:

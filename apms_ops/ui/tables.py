@@ -1,8 +1,8 @@
 """Review -> DataFrames and figures for the pages. Pure functions: no Streamlit, no SQL.
 
 Column names are what the pages show and what the CSV downloads carry. Every
-status shown is the engine's (a check's status) or a plain comparison of two
-values the engine reported; nothing here decides a verdict.
+status shown is the engine's: a check's status, or the status a check gave one
+of the rows it judged (``CheckResult.rows``). Nothing here decides a status.
 """
 
 from __future__ import annotations
@@ -169,6 +169,15 @@ def finding_rows(review: Review, check_id: str) -> pd.DataFrame:
     return _frame(rows, columns)
 
 
+def judged_rows(review: Review, check_id: str) -> pd.DataFrame:
+    """Every object one check judged, with the status and reason the check gave it (problems first)."""
+    rows = judged(review, check_id)
+    extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in ("object", "status", "reason")]
+    out = [{"Object": r.get("object", DASH), "Status": r.get("status", DASH), "Reason": r.get("reason") or "",
+            **{k.replace("_", " ").capitalize(): text(r.get(k)) for k in extra}} for r in rows]
+    return _by_status(_frame(out, ["Object", "Status", "Reason", *[k.replace("_", " ").capitalize() for k in extra]]))
+
+
 def reference_orphans(review: Review, finding: dict) -> int:
     """The orphan count the review found under the reference a finding names (0 when none or unknown)."""
     for r in facts(review).get("references") or []:
@@ -180,26 +189,35 @@ def reference_orphans(review: Review, finding: dict) -> int:
 # ---------------------------------------------------------------- schema integrity (C1)
 
 
+def judged(review: Review, check_id: str) -> list[dict]:
+    """The rows ``check_id`` judged, each with the status the check gave it ([] when it did not run)."""
+    result = check(review, check_id)
+    return list(result.rows) if result is not None else []
+
+
+def _table_facts(review: Review) -> dict[str, dict]:
+    return {(t["table"] if t["schema"] == "public" else f"{t['schema']}.{t['table']}"): t for t in facts(review).get("tables") or []}
+
+
 def table_presence_rows(review: Review) -> pd.DataFrame:
-    """Tables expected vs present: missing first, then the profile's, then the others."""
-    f = facts(review)
-    rows = [{"Table": m["table"], "Role": m["role"], "Present": "no", "Id type": DASH, "Columns": None,
-             "Estimated rows": None, "Status": "FAIL"} for m in f.get("missing_tables") or []]
-    role_status = {"created": "PASS", "existing": "PASS", "other": "INFO", "discovered": "INFO"}
-    for t in f.get("tables") or []:
+    """Tables expected vs present, as C1.tables judged them: missing first, then the profile's, then the others."""
+    known = _table_facts(review)
+    rows = []
+    for r in judged(review, "C1.tables"):
+        t = known.get(r["table"])
         rows.append({
-            "Table": t["table"] if t["schema"] == "public" else f"{t['schema']}.{t['table']}",
-            "Role": {"other": "not in profile"}.get(t["role"], t["role"]),
-            "Present": "yes",
-            "Id type": text(t.get("type")),
-            "Columns": t.get("columns"),
-            # -1: never analyzed; the planner has no estimate (0 is a real estimate).
-            "Estimated rows": t["estimated_rows"] if t.get("estimated_rows") is not None and t["estimated_rows"] >= 0 else None,
-            "Status": role_status.get(t["role"], "INFO"),
+            "Table": r["table"],
+            "Role": {"other": "not in profile"}.get(r.get("role"), r.get("role") or DASH),
+            "Present": "yes" if t is not None else "no",
+            "Id type": text(t.get("type")) if t else DASH,
+            "Columns": t.get("columns") if t else None,
+            # -1: never analyzed, the planner has no estimate (0 is a real estimate).
+            "Estimated rows": t["estimated_rows"] if t and t.get("estimated_rows") is not None and t["estimated_rows"] >= 0 else None,
+            "Status": r["status"],
+            "Reason": r["reason"],
         })
-    order = {"FAIL": 0, "PASS": 1, "INFO": 2}
-    rows.sort(key=lambda r: (order.get(r["Status"], 3), r["Role"], r["Table"]))
-    df = _frame(rows, ["Table", "Role", "Present", "Id type", "Columns", "Estimated rows", "Status"])
+    df = _by_status(_frame(rows, ["Table", "Role", "Present", "Id type", "Columns", "Estimated rows", "Status", "Reason"]),
+                    then=["Role", "Table"])
     for col in ("Columns", "Estimated rows"):
         df[col] = df[col].astype("Int64")
     return df
@@ -224,83 +242,63 @@ def table_counts(review: Review) -> list[Figure]:
 
 
 def unexpected_tables(review: Review) -> list[str]:
-    return [t["table"] for t in facts(review).get("tables") or [] if t.get("role") == "other"]
+    return [r["table"] for r in judged(review, "C1.tables") if r.get("role") == "other"]
 
 
 def extension_rows(review: Review) -> pd.DataFrame:
-    rows = []
-    for e in facts(review).get("extensions") or []:
-        status = ("FAIL" if e.get("missing") else "PASS") if e.get("required") else "INFO"
-        rows.append({"Extension": e["name"], "Version": text(e.get("version")), "Schema": text(e.get("schema")),
-                     "Required": "yes" if e.get("required") else "no", "Status": status})
-    return _by_status(_frame(rows, ["Extension", "Version", "Schema", "Required", "Status"]), then=["Extension"])
+    """Extensions as C1.extensions judged them (required ones PASS or FAIL, the others INFO)."""
+    installed = {e["name"]: e for e in facts(review).get("extensions") or []}
+    rows = [{"Extension": r["extension"], "Version": text((installed.get(r["extension"]) or {}).get("version")),
+             "Schema": text((installed.get(r["extension"]) or {}).get("schema")), "Required": "yes" if r.get("required") else "no",
+             "Status": r["status"], "Reason": r["reason"]} for r in judged(review, "C1.extensions")]
+    return _by_status(_frame(rows, ["Extension", "Version", "Schema", "Required", "Status", "Reason"]), then=["Extension"])
+
+
+def _sql_by(review: Review, check_id: str, *keys: str) -> dict[tuple, str]:
+    result = check(review, check_id)
+    out: dict[tuple, str] = {}
+    for f in result.findings if result else []:
+        if f.get("sql"):
+            key = tuple(f.get(k) for k in keys)
+            out[key] = "\n".join(part for part in (out.get(key), f["sql"]) if part and f["sql"] not in (out.get(key) or ""))
+    return out
 
 
 def check_constraint_rows(review: Review) -> pd.DataFrame:
-    """CHECK constraints present, marked as expected by the profile or not."""
-    f = facts(review)
-    has_profile = bool(f.get("missing_check_constraints")) or any(c.get("expected") for c in f.get("check_constraints") or [])
-    rows = []
-    for c in f.get("check_constraints") or []:
-        if c.get("expected"):
-            status = "PASS" if c.get("validated", True) else "WARN"
-            match = "expected" + ("" if c.get("validated", True) else " (NOT VALID)")
-        else:
-            status, match = "INFO", "not in profile" if has_profile else "discovered"
-        rows.append({"Table": c["table"], "Constraint": c["name"], "Definition": c["definition"], "Match": match, "Status": status})
-    return _by_status(_frame(rows, ["Table", "Constraint", "Definition", "Match", "Status"]), then=["Table", "Constraint"])
+    """Every CHECK as C1.check_constraints judged it: expected ones (present, NOT VALID, differing, missing), then the others."""
+    rows = [{"Table": r["table"], "Constraint": r.get("constraint") or DASH, "Expected definition": r.get("definition") or DASH,
+             "Actual definition": r.get("actual_definition") or DASH, "Status": r["status"], "Reason": r["reason"]}
+            for r in judged(review, "C1.check_constraints")]
+    return _by_status(_frame(rows, ["Table", "Constraint", "Status", "Reason", "Expected definition", "Actual definition"]),
+                      then=["Table", "Constraint"])
 
 
 def missing_check_rows(review: Review) -> pd.DataFrame:
-    rows = [{"Table": m["table"], "Definition": m["definition"], "Status": "FAIL", "SQL": m.get("sql") or ""}
-            for m in facts(review).get("missing_check_constraints") or []]
-    return _frame(rows, ["Table", "Definition", "Status", "SQL"])
+    """The expected CHECKs C1.check_constraints failed (missing or differing), with the SQL that fixes each."""
+    sql_by = _sql_by(review, "C1.check_constraints", "table", "definition")
+    rows = [{"Table": r["table"], "Definition": r["definition"], "Status": r["status"], "Reason": r["reason"],
+             "SQL": sql_by.get((r["table"], r["definition"]), "")}
+            for r in judged(review, "C1.check_constraints") if r["status"] == "FAIL" and r.get("definition")]
+    return _frame(rows, ["Table", "Definition", "Status", "Reason", "SQL"])
 
 
 def partial_index_rows(review: Review) -> pd.DataFrame:
-    """The expected partial unique indexes against the ones present, with columns and predicate."""
-    f = facts(review)
-    present = list(f.get("partial_unique_indexes") or [])
-    used: set[str] = set()
-    rows = []
-    for e in f.get("expected_partial_unique_indexes") or []:
-        hit = next((i for i in present if i["name"] == e["name"]), None) or next(
-            (i for i in present if i["table"] == e["table"] and i["columns"] == e["columns"]), None)
-        if hit:
-            used.add(hit["name"])
-        result = check(review, "C1.partial_unique_index")
-        problem = next((fd.get("problem") for fd in (result.findings if result else []) if fd.get("index") == e["name"]), None)
-        rows.append({
-            "Index": e["name"], "Table": e["table"], "Columns": text(e["columns"]), "Expected predicate": e.get("predicate") or DASH,
-            "Actual predicate": hit["predicate"] if hit else DASH, "Valid": text(hit["valid"]) if hit else DASH,
-            "Status": "FAIL" if problem else "PASS", "Problem": problem or "",
-        })
-    for i in present:
-        if i["name"] not in used:
-            rows.append({"Index": i["name"], "Table": i["table"], "Columns": text(i["columns"]), "Expected predicate": DASH,
-                         "Actual predicate": i["predicate"], "Valid": text(i["valid"]), "Status": "INFO", "Problem": ""})
-    return _by_status(_frame(rows, ["Index", "Table", "Columns", "Expected predicate", "Actual predicate", "Valid", "Status", "Problem"]))
+    """The expected partial unique indexes as C1.partial_unique_index judged them, then the others present."""
+    rows = [{"Index": r["index"], "Table": r["table"], "Columns": text(r.get("columns")), "Expected predicate": r.get("predicate") or DASH,
+             "Actual definition": r.get("actual_definition") or DASH, "Status": r["status"], "Reason": r["reason"]}
+            for r in judged(review, "C1.partial_unique_index")]
+    return _by_status(_frame(rows, ["Index", "Table", "Status", "Reason", "Columns", "Expected predicate", "Actual definition"]))
 
 
 # ---------------------------------------------------------------- type alignment (C2)
 
 
 def id_type_rows(review: Review) -> pd.DataFrame:
-    """The id type of every table, against the profile's expectation where it has one."""
-    rows = []
-    for t in facts(review).get("tables") or []:
-        if not t.get("column"):
-            status = "WARN" if t.get("expected") else "INFO"
-        elif t.get("expected"):
-            status = "PASS" if t.get("type") == t["expected"] else "FAIL"
-        else:
-            status = "INFO"
-        rows.append({
-            "Table": t["table"] if t["schema"] == "public" else f"{t['schema']}.{t['table']}",
-            "Id column": t.get("column") or "(no single-column key)",
-            "Type": text(t.get("type")), "Expected": text(t.get("expected")), "Status": status,
-        })
-    return _by_status(_frame(rows, ["Table", "Id column", "Type", "Expected", "Status"]), then=["Table"])
+    """The id type of every table, as C2.id_types judged it."""
+    rows = [{"Table": r["table"], "Id column": r.get("column") or "(no single-column key)", "Type": text(r.get("type")),
+             "Expected": text(r.get("expected")), "Status": r["status"], "Reason": r["reason"]}
+            for r in judged(review, "C2.id_types")]
+    return _by_status(_frame(rows, ["Table", "Id column", "Type", "Expected", "Status", "Reason"]), then=["Table"])
 
 
 def id_type_caption(review: Review) -> str:
@@ -313,23 +311,12 @@ def id_type_caption(review: Review) -> str:
             f"referenced by it), of {len(rows)} tables in the database.")
 
 
-def _known_from(r: dict) -> str:
-    return ", ".join(k for k in ("declared", "expected", "implied") if r.get(k)) or DASH
-
-
 def reference_type_rows(review: Review) -> pd.DataFrame:
-    """Every reference's column type against the referenced key's type, mismatches first."""
-    rows = []
-    for r in facts(review).get("references") or []:
-        if "?" in (r.get("type") or "?") or "?" in (r.get("referenced_type") or "?"):
-            status = "SKIP"  # one side is missing: C1.tables/C1.foreign_keys report it
-        else:
-            status = "PASS" if r.get("types_match") else "FAIL"
-        rows.append({
-            "Table": r["table"], "Column": r["column"], "Type": r.get("type") or DASH, "References": r["references"],
-            "Referenced type": r.get("referenced_type") or DASH, "Status": status,
-            "FK declared": "yes" if r.get("declared") else "no", "Known from": _known_from(r),
-        })
+    """Every reference's column type against the referenced key's type, as C2.reference_types judged it, mismatches first."""
+    rows = [{"Table": r["table"], "Column": r["column"], "Type": r.get("type") or DASH, "References": r["references"],
+             "Referenced type": r.get("referenced_type") or DASH, "Status": r["status"],
+             "FK declared": "yes" if r.get("declared") else "no", "Known from": (r.get("known_from") or DASH).replace(",", ", ")}
+            for r in judged(review, "C2.reference_types")]
     return _by_status(_frame(rows, ["Table", "Column", "Type", "References", "Referenced type", "Status", "FK declared", "Known from"]),
                       then=["Table", "Column"])
 
@@ -337,47 +324,60 @@ def reference_type_rows(review: Review) -> pd.DataFrame:
 # ---------------------------------------------------------------- foreign key coverage
 
 
-def _wanted(r: dict, by_profile: bool) -> bool:
-    return bool(r.get("expected")) if by_profile else bool(r.get("declared") or r.get("implied"))
-
-
 def fk_per_table(review: Review) -> pd.DataFrame:
-    """Per table: declared, expected and implied references, and how many wanted ones have no FK."""
+    """Per table: declared, expected and implied references, and how many C1.foreign_keys found without a key
+    (Missing) or with one that differs from the design (Other problems)."""
     refs = facts(review).get("references") or []
-    by_profile = any(r.get("expected") for r in refs)
     counts: dict[str, dict] = {}
     for r in refs:
-        row = counts.setdefault(r["table"], {"Table": r["table"], "Wanted": 0, "With FK": 0, "Missing": 0, "Declared": 0,
-                                             "Expected": 0, "Implied": 0})
-        wanted = _wanted(r, by_profile)
-        row["Wanted"] += wanted
-        row["With FK"] += wanted and bool(r.get("declared"))
-        row["Missing"] += wanted and not r.get("declared")
+        row = counts.setdefault(r["table"], {"Table": r["table"], "Wanted": 0, "As designed": 0, "Differs": 0, "Missing": 0,
+                                             "Declared": 0, "Expected": 0, "Implied": 0})
         row["Declared"] += bool(r.get("declared"))
         row["Expected"] += bool(r.get("expected"))
         row["Implied"] += bool(r.get("implied"))
-    rows = sorted(counts.values(), key=lambda r: (-r["Missing"], -r["Wanted"], r["Table"]))
-    return _frame(rows, ["Table", "Wanted", "With FK", "Missing", "Declared", "Expected", "Implied"])
+    for r in judged(review, "C1.foreign_keys"):
+        if r["table"] not in counts:
+            continue
+        row = counts[r["table"]]
+        row["Wanted"] += 1
+        if r["status"] not in ("FAIL", "WARN"):
+            row["As designed"] += 1
+        else:
+            row["Missing" if not r.get("constraint") else "Differs"] += 1
+    rows = sorted(counts.values(), key=lambda r: (-r["Missing"], -r["Differs"], -r["Wanted"], r["Table"]))
+    return _frame(rows, ["Table", "Wanted", "As designed", "Differs", "Missing", "Declared", "Expected", "Implied"])
 
 
 def missing_fk_rows(review: Review) -> pd.DataFrame:
-    """The references C1.foreign_keys wants a foreign key for, with their orphans and the SQL to add it."""
+    """The references C1.foreign_keys did not pass, one row each as it judged them, with their orphans and the fixing SQL."""
     result = check(review, "C1.foreign_keys")
     refs = {(r["table"], r["column"], r["references"]): r for r in facts(review).get("references") or []}
-    rows = []
+    sql_by = _sql_by(review, "C1.foreign_keys", "table", "column", "references")
+    problems: dict[tuple, list[str]] = {}
+    accepted: dict[tuple, bool] = {}
+    fingerprints: dict[tuple, str] = {}  # the row's (first) finding: what a selected row shows and links to
     for fd in result.findings if result else []:
-        ref = refs.get((fd.get("table"), fd.get("column"), fd.get("references")), {})
+        key = (fd.get("table"), fd.get("column"), fd.get("references"))
+        problems.setdefault(key, []).append(fd.get("problem") or "no foreign key")
+        accepted[key] = accepted.get(key, True) and bool(fd.get("accepted"))
+        fingerprints.setdefault(key, fd.get("fingerprint") or "")
+    rows = []
+    for r in judged(review, "C1.foreign_keys"):
+        key = (r["table"], r["column"], r["references"])
+        if r["status"] not in ("FAIL", "WARN"):
+            continue
         rows.append({
-            "Table": fd.get("table"), "Column": fd.get("column"), "References": fd.get("references"),
-            "Critical": "yes" if fd.get("critical") or ref.get("critical") else "no",
-            "Problem": fd.get("problem") or "no foreign key",
-            "Orphans": ref.get("orphans"),
-            "Status": "WARN" if fd.get("accepted") else result.status,
-            "SQL": fd.get("sql") or "",
-            "Fingerprint": fd.get("fingerprint") or "",
+            "Table": r["table"], "Column": r["column"], "References": r["references"],
+            "Critical": "yes" if r.get("critical") else "no",
+            "Problem": ", ".join(problems.get(key, [])) or "no foreign key",
+            "Reason": r["reason"],
+            "Orphans": refs.get(key, {}).get("orphans"),
+            "Status": r["status"] + (" (accepted)" if accepted.get(key) else ""),
+            "SQL": sql_by.get(key, ""),
+            "Fingerprint": fingerprints.get(key, ""),
         })
     rows.sort(key=lambda r: (-(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
-    df = _frame(rows, ["Table", "Column", "References", "Critical", "Problem", "Orphans", "Status", "SQL", "Fingerprint"])
+    df = _frame(rows, ["Table", "Column", "References", "Critical", "Problem", "Reason", "Orphans", "Status", "SQL", "Fingerprint"])
     df["Orphans"] = df["Orphans"].astype("Int64")
     return df
 
@@ -391,15 +391,15 @@ def reference_label(r: dict) -> str:
 
 
 def orphan_rows(review: Review) -> pd.DataFrame:
-    """Orphaned rows per reference (declared or not), most first; audit errors named."""
+    """Orphaned rows per reference (declared or not) as C1.orphans judged them, most first; audit errors named."""
+    known = {(r["table"], r["column"], r["references"]): r for r in facts(review).get("references") or []}
     rows = []
-    for r in facts(review).get("references") or []:
-        error = r.get("audit_error")
-        orphans = r.get("orphans")
-        status = "SKIP" if error and orphans is None and "missing" in error else "ERROR" if error else "FAIL" if orphans else "PASS"
+    for r in judged(review, "C1.orphans"):
+        ref = known.get((r["table"], r["column"], r["references"]), {})
         rows.append({"Reference": reference_label(r), "Table": r["table"], "Column": r["column"], "References": r["references"],
-                     "FK declared": "yes" if r.get("declared") else "no", "Known from": _known_from(r),
-                     "Orphans": orphans, "Status": status, "Note": error or ""})
+                     "FK declared": "yes" if r.get("declared") else "no",
+                     "Known from": ", ".join(k for k in ("declared", "expected", "implied") if ref.get(k)) or DASH,
+                     "Orphans": r.get("orphans"), "Status": r["status"], "Note": "" if r["status"] in ("PASS", "FAIL") else r["reason"]})
     rows.sort(key=lambda r: (STATUS_ORDER.get(r["Status"], 9), -(r["Orphans"] or 0), r["Table"], r["Column"]))
     df = _frame(rows, ["Reference", "Table", "Column", "References", "FK declared", "Known from", "Orphans", "Status", "Note"])
     df["Orphans"] = df["Orphans"].astype("Int64")
@@ -407,11 +407,11 @@ def orphan_rows(review: Review) -> pd.DataFrame:
 
 
 def cross_workspace_rows(review: Review) -> pd.DataFrame:
-    """Workspace-scoped references and how many rows point into another workspace."""
+    """Workspace-scoped references and how many rows point into another workspace, as C5.isolation judged them."""
     rows = [{"Reference": reference_label(r), "Table": r["table"], "Column": r["column"], "References": r["references"],
-             "Rows": r["cross_workspace"], "Status": "FAIL" if r["cross_workspace"] else "PASS"}
-            for r in facts(review).get("references") or [] if r.get("cross_workspace") is not None]
-    rows.sort(key=lambda r: (-r["Rows"], r["Table"], r["Column"]))
+             "Rows": r.get("rows"), "Status": r["status"]}
+            for r in judged(review, "C5.isolation")]
+    rows.sort(key=lambda r: (-(r["Rows"] or 0), r["Table"], r["Column"]))
     df = _frame(rows, ["Reference", "Table", "Column", "References", "Rows", "Status"])
     df["Rows"] = df["Rows"].astype("Int64")
     return df
@@ -433,16 +433,19 @@ def workspace_names(review: Review) -> dict[str, str]:
 
 
 def workspace_rows(review: Review) -> pd.DataFrame:
-    """Per workspace: ACTIVE, DRAFT, ARCHIVED and all versions; violations first."""
+    """Per workspace: ACTIVE, DRAFT, ARCHIVED and all versions, with the status C4 gave it; violations first."""
+    status_of = {r["workspace"]: r for r in judged(review, "C4.one_active_per_workspace")}
     rows = []
     for w in facts(review).get("workspaces") or []:
-        active = w.get("active") or 0
-        status, problem = ("PASS", "") if active == 1 else ("FAIL", "several ACTIVE") if active > 1 else ("WARN", "no ACTIVE")
+        judged_row = status_of.get(w["workspace"])
         rows.append({
-            "Workspace": w.get("name") or w["workspace"], "ACTIVE": active, "DRAFT": w.get("draft") or 0,
+            "Workspace": w.get("name") or w["workspace"], "ACTIVE": w.get("active") or 0, "DRAFT": w.get("draft") or 0,
             "ARCHIVED": w.get("archived") or 0, "Versions": w.get("versions") or 0,
             "Version list": ", ".join(f"v{v['version']} {v['status']}" for v in w.get("version_list") or []),
-            "Status": status, "Problem": problem, "Id": w["workspace"],
+            "Status": judged_row["status"] if judged_row else DASH,
+            "Problem": (judged_row["reason"] if judged_row and judged_row["status"] != "PASS" else "") if judged_row
+            else "not judged (C4 did not run)",
+            "Id": w["workspace"],
         })
     return _by_status(_frame(rows, ["Workspace", "ACTIVE", "DRAFT", "ARCHIVED", "Versions", "Version list", "Status", "Problem", "Id"]),
                       then=["Workspace"])

@@ -1,4 +1,5 @@
--- Primary keys, unique constraints, foreign keys and table CHECKs.
+-- Primary keys, unique constraints, foreign keys and table CHECKs; for foreign
+-- keys also their actions, MATCH and deferrability (pg_constraint's one-letter codes).
 -- conparentid = 0 keeps one row per constraint: PostgreSQL clones an FK of a
 -- partitioned table onto every partition, and an FK to a partitioned table once
 -- per referenced partition. conrelid <> 0 leaves domain CHECKs out.
@@ -17,7 +18,12 @@ SELECT n.nspname                                        AS schema_name,
                FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
               ORDER BY k.ord)                           AS ref_columns,
-       pg_catalog.pg_get_constraintdef(con.oid)         AS definition
+       pg_catalog.pg_get_constraintdef(con.oid)         AS definition,
+       con.confdeltype                                  AS on_delete,
+       con.confupdtype                                  AS on_update,
+       con.confmatchtype                                AS match_type,
+       con.condeferrable                                AS deferrable,
+       con.condeferred                                  AS deferred
   FROM pg_catalog.pg_constraint AS con
   JOIN pg_catalog.pg_class AS c ON c.oid = con.conrelid
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace

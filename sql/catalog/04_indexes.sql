@@ -1,4 +1,5 @@
--- Indexes with their key columns and, for partial indexes, their predicate.
+-- Indexes with their key columns and, for partial indexes, their predicate; the
+-- access method and each key as the server prints it (a column or an expression).
 SELECT n.nspname                                        AS schema_name,
        c.relname                                        AS table_name,
        i.relname                                        AS index_name,
@@ -11,9 +12,14 @@ SELECT n.nspname                                        AS schema_name,
               WHERE k.ord <= x.indnkeyatts
               ORDER BY k.ord)                           AS columns,
        pg_catalog.pg_get_expr(x.indpred, x.indrelid)    AS predicate,
-       pg_catalog.pg_get_indexdef(x.indexrelid)         AS definition
+       pg_catalog.pg_get_indexdef(x.indexrelid)         AS definition,
+       am.amname                                        AS method,
+       ARRAY(SELECT pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, true)
+               FROM generate_series(1, x.indnkeyatts) AS k(ord)
+              ORDER BY k.ord)                           AS keys
   FROM pg_catalog.pg_index AS x
   JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid
+  JOIN pg_catalog.pg_am AS am ON am.oid = i.relam
   JOIN pg_catalog.pg_class AS c ON c.oid = x.indrelid
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p')

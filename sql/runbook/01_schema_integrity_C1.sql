@@ -32,12 +32,17 @@ SELECT con.conrelid::regclass AS table_name, con.conname, pg_catalog.pg_get_cons
                                            AND (relname LIKE 'master\_%' OR relname IN ('config_versions', 'workflow_instances')))
  ORDER BY 1, 2;
 
--- C1.critical_foreign_keys: config_versions.workspace_id and every config_version_id (target 17)
-SELECT c.relname AS table_name, a.attname AS column_name,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS con
-                WHERE con.contype = 'f' AND con.conrelid = c.oid AND con.conkey = ARRAY[a.attnum]) AS has_fk
+-- C1.critical_foreign_keys: config_versions.workspace_id and every config_version_id (target 17),
+-- each pointing at the designed table, refusing deletes (ON DELETE RESTRICT or NO ACTION) and validated
+SELECT c.relname AS table_name, a.attname AS column_name, con.conname IS NOT NULL AS has_fk,
+       con.confrelid::regclass AS references_table,
+       CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE'
+                            WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END AS on_delete,
+       con.condeferrable AS deferrable, con.convalidated AS validated
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_constraint AS con
+         ON con.contype = 'f' AND con.conrelid = c.oid AND con.conkey = ARRAY[a.attnum]
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
    AND (a.attname = 'config_version_id' OR (c.relname = 'config_versions' AND a.attname = 'workspace_id'))
  ORDER BY has_fk, 1;
@@ -50,11 +55,14 @@ SELECT con.conrelid::regclass AS table_name, con.conname, pg_catalog.pg_get_cons
    AND (c.relname LIKE 'master\_%' OR c.relname IN ('config_versions', 'workflow_instances'))
  ORDER BY 1, 2;
 
--- C1.partial_unique_index: UNIQUE (workspace_id) WHERE status = 'ACTIVE' on config_versions (target 1)
-SELECT i.relname AS index_name, x.indisvalid AS valid, pg_catalog.pg_get_indexdef(x.indexrelid) AS definition
+-- C1.partial_unique_index: UNIQUE (workspace_id) WHERE status = 'ACTIVE' on config_versions (target 1);
+-- every index of that name or partial on the table, so a non-unique or INVALID one shows too
+SELECT i.relname AS index_name, x.indisunique AS is_unique, x.indisvalid AS valid,
+       pg_catalog.pg_get_indexdef(x.indexrelid) AS definition
   FROM pg_catalog.pg_index AS x
   JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid
- WHERE x.indrelid = 'public.config_versions'::regclass AND x.indisunique AND x.indpred IS NOT NULL;
+ WHERE x.indrelid = 'public.config_versions'::regclass
+   AND (x.indpred IS NOT NULL OR i.relname = 'config_versions_one_active_per_workspace');
 
 -- C1.migrations: the migration history, latest last
 SELECT migration_name, started_at, finished_at, rolled_back_at,
