@@ -14,8 +14,8 @@ What fires, for saved run N of an environment (edge-triggered, so no state is ke
 - ``verdict``: run N's verdict differs from the verdict of the saved run before it
   (the first saved run has nothing to differ from);
 - ``acceptance_expired``: an acceptance of that environment (or of every environment)
-  expired after the previous saved run started and before run N did; the finding counts
-  in the verdict again.
+  expired after the previous saved run started and by the time run N started; the
+  finding counts in the verdict again.
 
 A failed post never changes the audit's outcome: the run is saved, the failure is one line.
 """
@@ -115,8 +115,10 @@ def alert_events(store, review, run_id: int, settings: AlertSettings, now: datet
         events.append(Event(VERDICT, f"Verdict {verdict_word(previous.verdict)} → {verdict_word(review.verdict)} "
                                      f"(run #{previous_id} → run #{run_id})", lines, _link(settings)))
     if ACCEPTANCE_EXPIRED in settings.events:
-        since = as_utc(previous.started_at)
-        until = max(as_utc(review.started_at) or now, now)
+        # Windows between consecutive runs' start times tile the timeline: each expiry falls in
+        # exactly one, so it is posted once (runs are timed to the second; a run that starts in
+        # the same second as the one before has an empty window, and the next run posts it).
+        since, until = as_utc(previous.started_at), as_utc(review.started_at) or now
         for acc in store.list_acceptances(review.environment, include_inactive=True, at=until):
             expires = as_utc(acc["expires_at"])
             if acc["state"] != "expired" or not (since < expires <= until):

@@ -8,16 +8,16 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
 import tomli_w
 
-from apms_ops.alerts import AlertSettings, Event, alert_settings, slack_payload
+from apms_ops.alerts import AlertSettings, Event, alert_events, alert_settings, slack_payload
 from apms_ops.errors import ConfigError
-from apms_ops.history import HistoryStore, acceptances
+from apms_ops.history import HistoryStore, acceptances, review_runs
 from apms_ops.review import run_review
 from conftest import ROOT, admin_connection
 
@@ -124,11 +124,15 @@ def test_an_expired_acceptance_is_posted_with_a_link_to_its_finding(setup, webho
     finding = run_review(env).check("C1.check_constraints").findings[0]
     acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "next release", "2099-01-01", environment="staging",
                           finding=finding, accepted_by="alice")
-    # It expired just after the previous run started, so before the next one.
+    # The previous run was a minute ago, and the acceptance expired just after it started.
     [previous] = store.list_reviews("staging")
+    earlier = previous["started_at"] - timedelta(minutes=1)
+    payload = store.get_review(previous["id"]).to_dict()
     with store.engine.begin() as conn:
+        conn.execute(sa.update(review_runs).where(review_runs.c.id == previous["id"])
+                     .values(started_at=earlier, payload={**payload, "started_at": earlier.isoformat()}))
         conn.execute(sa.update(acceptances).where(acceptances.c.id == acc_id)
-                     .values(expires_at=previous["started_at"] + timedelta(milliseconds=1)))
+                     .values(expires_at=earlier + timedelta(milliseconds=1)))
     proc = audit()
     assert proc.returncode == 0, proc.stderr
     [post] = webhook.posts
@@ -184,3 +188,25 @@ def test_slack_text_is_escaped(staging_env):
     review = run_review(staging_env)
     payload = slack_payload(review, 7, [Event("verdict", "a <b> & c", ("x < y",), None)])
     assert payload["blocks"][1]["text"]["text"] == "*a &lt;b&gt; &amp; c*\n• x &lt; y"
+
+
+def test_each_expiry_falls_in_one_window_even_for_runs_in_the_same_second(staging_env, tmp_path):
+    store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite3'}")
+    review = run_review(staging_env)
+    finding = review.check("C1.check_constraints").findings[0]
+    acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "r", "2099-01-01", environment="staging",
+                          finding=finding, accepted_by="alice")
+    t0 = datetime.fromisoformat(review.started_at) - timedelta(minutes=5)
+    runs = []
+    for offset in (0, 0, 5):  # the second run starts in the same second as the first
+        review.started_at = (t0 + timedelta(seconds=offset)).isoformat(timespec="seconds")
+        runs.append((store.save_review(review, run_by="scheduler", source="audit"), review.started_at))
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(acceptances).where(acceptances.c.id == acc_id).values(expires_at=t0 + timedelta(milliseconds=1)))
+    settings = AlertSettings("staging", "https://hooks.example/x", ("acceptance_expired",))
+    posted = []
+    for run_id, started_at in runs:
+        review.started_at = started_at
+        posted += [(run_id, e.kind) for e in alert_events(store, review, run_id, settings)]
+    assert posted == [(runs[2][0], "acceptance_expired")]
+    store.engine.dispose()
