@@ -328,6 +328,9 @@ def _coverage_caveats(review: Review) -> list[Caveat]:
     if review.profile in ("none", "", None):
         out.append(Caveat("discovery", "warn", "Discovery only: no profile describes this database's design, so only declared "
                                                "and name-implied references, their types and orphans were checked."))
+    if review.partial:
+        out.append(Caveat("partial", "warn", f"{review.partial_label.capitalize()}: the verdict covers only the checks that "
+                                             f"ran (not run: {', '.join(review.not_run)})."))
     for c in review.checks:
         if c.status == ERROR:
             out.append(Caveat("partial", "warn", f"Not verified: {c.id} could not run ({c.detail}).", check=c.id))

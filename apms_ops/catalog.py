@@ -38,6 +38,7 @@ class Table:
     kind: str = "table"  # table | partitioned
     estimated_rows: int = -1
     columns: dict[str, Column] = field(default_factory=dict)
+    partitions: tuple[tuple[str, str], ...] = ()  # leaf partitions (schema, name) of a partitioned table
 
     @property
     def key(self) -> tuple[str, str]:
@@ -66,6 +67,7 @@ class Constraint:
     match: str | None = None        # SIMPLE | FULL | PARTIAL
     deferrable: bool = False
     deferred: bool = False          # INITIALLY DEFERRED
+    on_partitions: int | None = None  # an FK declared on every leaf partition (this many), not on the table itself
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class Snapshot:
     tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
+    identity: dict | None = None  # apms_ops.identity.DatabaseIdentity.to_dict(), read beside the snapshot
 
     # -- lookups derived from the rows above (no queries)
 
@@ -181,6 +184,7 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 name=row["table_name"],
                 kind="partitioned" if row["kind"] == "p" else "table",
                 estimated_rows=row["estimated_rows"],
+                partitions=tuple(tuple(p) for p in (row["partitions"] or ())),
             )
         if row["column_name"] is not None:
             table.columns[row["column_name"]] = Column(
@@ -204,6 +208,7 @@ def read_snapshot(conn: Connection) -> Snapshot:
                 match=FK_MATCH.get(row.get("match_type") or "") if row["kind"] == "f" else None,
                 deferrable=bool(row.get("deferrable")),
                 deferred=bool(row.get("deferred")),
+                on_partitions=row["on_partitions"],
             )
         )
     for row in conn.execute(indexes_q).mappings():

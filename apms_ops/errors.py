@@ -25,3 +25,7 @@ class DatabaseError(OpsError):
     def __init__(self, message: str, sqlstate: str | None = None):
         super().__init__(message)
         self.sqlstate = sqlstate
+
+
+class HistoryError(OpsError):
+    """The history store cannot be read or written; the review itself stands."""

@@ -11,6 +11,8 @@ import hashlib
 
 from psycopg import sql
 
+from apms_ops.expressions import sql_text
+
 MAX_IDENTIFIER = 63
 
 
@@ -51,34 +53,70 @@ def _foreign_key_clause(name: str, columns, ref_schema: str, ref_table: str, ref
     )
 
 
-def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns, **definition) -> str:
-    """Add a foreign key NOT VALID, then validate it; ``definition``: on_delete, on_update, match, deferrable, deferred."""
+def add_foreign_key(schema: str, table: str, columns, ref_schema: str, ref_table: str, ref_columns,
+                    partitions: tuple[tuple[str, str], ...] | None = None, **definition) -> str:
+    """Add a foreign key NOT VALID, then validate it; ``definition``: on_delete, on_update, match, deferrable, deferred.
+
+    ``partitions`` (the leaf partitions, when ``table`` is partitioned): PostgreSQL
+    rejects NOT VALID on a partitioned table ("cannot add NOT VALID foreign key
+    on partitioned table"), and a plain ADD there scans every partition under a
+    lock that blocks writes. So each partition gets the key NOT VALID and is
+    validated on its own, then the partitioned table gets it plainly: PostgreSQL
+    adopts the partitions' validated keys instead of scanning again.
+    """
     name = constraint_name(table, tuple(columns), "fkey")
-    add = sql.SQL("ALTER TABLE {t} ADD {fk} NOT VALID;").format(
-        t=sql.Identifier(schema, table), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition))
-    validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
-    return f"{add.as_string(None)}\n{validate.as_string(None)}"
+    if partitions is not None:
+        return "\n".join([_partitioned_note(schema, table), *_on_each_partition(partitions, columns, ref_schema, ref_table,
+                                                                               ref_columns, definition),
+                          _add(schema, table, name, columns, ref_schema, ref_table, ref_columns, definition, not_valid=False)])
+    add = _add(schema, table, name, columns, ref_schema, ref_table, ref_columns, definition)
+    return f"{add}\n{validate_constraint(schema, table, name)}"
+
+
+def _add(schema, table, name, columns, ref_schema, ref_table, ref_columns, definition, not_valid: bool = True) -> str:
+    return sql.SQL("ALTER TABLE {t} ADD {fk}" + (" NOT VALID;" if not_valid else ";")).format(
+        t=sql.Identifier(schema, table), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition)
+    ).as_string(None)
+
+
+def _partitioned_note(schema: str, table: str) -> str:
+    return (f"-- {sql.Identifier(schema, table).as_string(None)} is partitioned: PostgreSQL rejects NOT VALID on a partitioned table,\n"
+            "-- and a plain ADD CONSTRAINT there scans every partition under a lock that blocks writes.\n"
+            "-- So: NOT VALID and VALIDATE on each partition, then ADD on the partitioned table, which adopts them.")
+
+
+def _on_each_partition(partitions, columns, ref_schema, ref_table, ref_columns, definition) -> list[str]:
+    steps = []
+    for part_schema, part in partitions:
+        name = constraint_name(part, tuple(columns), "fkey")
+        steps.append(_add(part_schema, part, name, columns, ref_schema, ref_table, ref_columns, definition))
+        steps.append(validate_constraint(part_schema, part, name))
+    return steps
 
 
 def replace_foreign_key(schema: str, table: str, old_name: str, columns, ref_schema: str, ref_table: str, ref_columns,
-                        **definition) -> str:
+                        partitions: tuple[tuple[str, str], ...] | None = None, **definition) -> str:
     """Drop foreign key ``old_name`` and add the designed one in its place, then validate it.
 
     Drop and add share one transaction, so the column is never left without a
-    key, and the new key may take the old one's name (no "already exists").
+    key, and the new key may take the old one's name (no "already exists"). On a
+    partitioned table the new key is first added and validated on each partition
+    (while the old one still holds), so the swap adopts them without a scan.
     """
     name = constraint_name(table, tuple(columns), "fkey")
     t = sql.Identifier(schema, table)
-    body = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};\nALTER TABLE {t} ADD {fk} NOT VALID;").format(
-        t=t, old=sql.Identifier(old_name), fk=_foreign_key_clause(name, columns, ref_schema, ref_table, ref_columns, **definition))
-    validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=t, n=sql.Identifier(name))
-    return ("BEGIN;\nSET LOCAL lock_timeout = '5s';\n" + body.as_string(None) + "\nCOMMIT;\n" + validate.as_string(None))
+    drop = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};").format(t=t, old=sql.Identifier(old_name)).as_string(None)
+    if partitions is not None:
+        before = [_partitioned_note(schema, table), *_on_each_partition(partitions, columns, ref_schema, ref_table, ref_columns,
+                                                                       definition)]
+        swap = _add(schema, table, name, columns, ref_schema, ref_table, ref_columns, definition, not_valid=False)
+        return "\n".join(before) + "\nBEGIN;\nSET LOCAL lock_timeout = '5s';\n" + drop + "\n" + swap + "\nCOMMIT;\n"
+    add = _add(schema, table, name, columns, ref_schema, ref_table, ref_columns, definition)
+    return "BEGIN;\nSET LOCAL lock_timeout = '5s';\n" + drop + "\n" + add + "\nCOMMIT;\n" + validate_constraint(schema, table, name)
 
 
 def replace_check(schema: str, table: str, old_name: str, definition: str, name: str) -> str:
     """Drop CHECK ``old_name`` and add the designed one (NOT VALID, in the same transaction), then validate it."""
-    from apms_ops.expressions import sql_text
-
     t = sql.Identifier(schema, table)
     body = sql.SQL("ALTER TABLE {t} DROP CONSTRAINT {old};\nALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(
         t=t, old=sql.Identifier(old_name), n=sql.Identifier(name))
@@ -89,10 +127,11 @@ def replace_check(schema: str, table: str, old_name: str, definition: str, name:
 
 
 def add_check(schema: str, table: str, definition: str, name: str) -> str:
-    # The definition is the profile's own SQL expression (trusted data, like a migration file).
+    # The profile's text is never pasted: it is parsed as one expression and rendered from the
+    # parse tree, so nothing in it can close the CHECK and start another statement.
     add = sql.SQL("ALTER TABLE {t} ADD CONSTRAINT {n} CHECK (").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
     validate = sql.SQL("ALTER TABLE {t} VALIDATE CONSTRAINT {n};").format(t=sql.Identifier(schema, table), n=sql.Identifier(name))
-    return f"{add.as_string(None)}{definition}) NOT VALID;\n{validate.as_string(None)}"
+    return f"{add.as_string(None)}{sql_text(definition)}) NOT VALID;\n{validate.as_string(None)}"
 
 
 def create_partial_unique_index(schema: str, table: str, name: str, columns, predicate: str | None) -> str:
@@ -100,7 +139,7 @@ def create_partial_unique_index(schema: str, table: str, name: str, columns, pre
     stmt = sql.SQL("CREATE UNIQUE INDEX CONCURRENTLY {n} ON {t} ({c})").format(
         n=sql.Identifier(name), t=sql.Identifier(schema, table), c=sql.SQL(", ").join(map(sql.Identifier, columns))
     ).as_string(None)
-    return f"{stmt} WHERE {predicate};" if predicate else f"{stmt};"
+    return f"{stmt} WHERE {sql_text(predicate)};" if predicate else f"{stmt};"
 
 
 def validate_constraint(schema: str, table: str, name: str) -> str:
@@ -111,8 +150,6 @@ def validate_constraint(schema: str, table: str, name: str) -> str:
 def create_index(schema: str, table: str, name: str, keys, predicate: str | None, *, unique: bool = True,
                  method: str = "btree") -> str:
     """``CREATE [UNIQUE] INDEX CONCURRENTLY``: keys are column names or expressions, re-printed by PostgreSQL's grammar."""
-    from apms_ops.expressions import sql_text
-
     if not method.isidentifier():
         raise ValueError(f"not an index method: {method!r}")
     key_sql = ", ".join(sql.Identifier(k).as_string(None) if k.isidentifier() else f"({sql_text(k)})" for k in keys)

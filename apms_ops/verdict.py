@@ -2,6 +2,8 @@
 
 A rule fires when one of its checks has status FAIL or WARN (or, for R15,
 ERROR) with at least one finding nobody accepted (or with no findings at all).
+Findings about references discovery only suspects (the *review* band) are
+listed for a person to confirm and never fire a rule by themselves.
 The verdict is the worst verdict of the rules that fire; GO when none fires.
 Every check in the registry is covered by a rule (a test enforces it), so a
 new check cannot silently stay out of the verdict.
@@ -29,18 +31,23 @@ class Rule:
     when: Callable[[dict], bool] | None = None
 
 
+def counts(finding: dict) -> bool:
+    """A finding that moves the verdict: not one about a reference discovery only suspects (review band)."""
+    return finding.get("confidence") != "review"
+
+
 RULES: tuple[Rule, ...] = (
     Rule("R1", NO_GO, "Expected tables are missing", ("C1.tables",)),
     Rule("R2", NO_GO, "The partial unique index is missing, invalid or differs from the design", ("C1.partial_unique_index",)),
-    Rule("R3", NO_GO, "Orphaned rows exist", ("C1.orphans",)),
-    Rule("R4", NO_GO, "Id or reference types do not match", ("C2.id_types", "C2.reference_types")),
+    Rule("R3", NO_GO, "Orphaned rows exist", ("C1.orphans",), when=counts),
+    Rule("R4", NO_GO, "Id or reference types do not match", ("C2.id_types", "C2.reference_types"), when=counts),
     Rule("R5", NO_GO, "Configuration lifecycle is violated", ("C3.lifecycle",)),
     Rule("R6", NO_GO, "A workspace has two or more ACTIVE versions", ("C4.one_active_per_workspace",),
          when=lambda f: (f.get("active") or 0) > 1),
-    Rule("R7", NO_GO, "Rows reference another workspace's rows", ("C5.isolation",)),
+    Rule("R7", NO_GO, "Rows reference another workspace's rows", ("C5.isolation",), when=counts),
     Rule("R8", NO_GO, "Running work is frozen to a DRAFT version", ("C6.runtime",)),
     Rule("R9", HOLD, "Foreign keys are missing, differ from the design or are not validated",
-         ("C1.foreign_keys", "C1.critical_foreign_keys")),
+         ("C1.foreign_keys", "C1.critical_foreign_keys"), when=counts),
     Rule("R10", HOLD, "CHECK constraints are missing, differ from the design or are not validated", ("C1.check_constraints",)),
     Rule("R11", HOLD, "A required extension is missing", ("C1.extensions",)),
     Rule("R12", HOLD, "The migration history is incomplete", ("C1.migrations",)),
@@ -50,6 +57,9 @@ RULES: tuple[Rule, ...] = (
     Rule("R15", HOLD, "A check could not run, so its part of the design is unverified", ("*",), statuses=(ERROR,)),
     Rule("R16", NO_GO, "A critical foreign key would delete or detach the rows that depend on it", ("C1.critical_foreign_keys",),
          when=lambda f: bool(f.get("destructive"))),
+    # Never a false all-clear: GO means the database was compared with something and matched.
+    Rule("R17", HOLD, "Nothing to verify", ("C1.design",)),
+    Rule("R18", HOLD, "Reference-like columns resolve to no key, and no design says what they are", ("C1.reference_columns",)),
 )
 
 
@@ -100,7 +110,7 @@ def _reason_text(rule: Rule, fired: list[CheckResult]) -> str:
         source = cov if cov is not None else crit
         if source is not None and source.target is not None:
             open_findings = source.open_findings
-            missing = sum(1 for f in open_findings if not f.get("problem") or f.get("problem") in ("column missing", "referenced key missing"))
+            missing = sum(1 for f in open_findings if counts(f) and (not f.get("problem") or f.get("problem") in ("column missing", "referenced key missing")))
             wrong = [f for f in open_findings if f.get("problem") == "wrong target"]
             differ = [f for f in open_findings if f.get("problem") in _FK_DEFINITION]
             not_valid = sum(1 for f in open_findings if f.get("problem") == "NOT VALID")

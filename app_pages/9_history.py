@@ -53,6 +53,8 @@ else:
 # ---------------------------------------------------------------- trends
 
 st.subheader(f"Trends — {env.name}")
+for change in hist.identity_changes(env.name):
+    st.warning(widgets.md_escape(hist.identity_change_line(change)), icon=":material/swap_horiz:")
 trend_rows = hist.trends(env.name)
 if not trend_rows:
     widgets.empty_state(f"No saved runs of {env.name} yet.")
@@ -92,6 +94,8 @@ else:
     run_b = right.selectbox("To", ids, index=0, format_func=labels.get, key=f"{key}.b")
     d = hist.diff(run_a, run_b)
     st.markdown(hist.diff_headline(d))
+    if hist.different_databases_line(d):
+        st.warning(widgets.md_escape(hist.different_databases_line(d)), icon=":material/warning:")
     counts = st.columns(4)
     for col, (label, key) in zip(counts, (("Worse", "worse"), ("Better", "better"), ("New findings", "new_findings"),
                                           ("Resolved findings", "resolved_findings"))):
@@ -117,13 +121,15 @@ if decision.allowed:
                               key="history.accept.finding")
         reason = st.text_area("Reason", key="history.accept.reason", max_chars=2000)
         expires = st.date_input("Expires on (00:00 UTC)", value=date.today() + timedelta(days=30),
-                                min_value=date.today() + timedelta(days=1), key="history.accept.expires")
-        scope = st.radio("For", ["this environment", "every environment"], horizontal=True, key="history.accept.scope")
+                                min_value=date.today() + timedelta(days=1), max_value=hist.latest_expiry(),
+                                key="history.accept.expires")
+        scopes = ["this environment"] if env.is_demo else ["this environment", "every environment"]
+        scope = st.radio("For", scopes, horizontal=True, key="history.accept.scope")
         if st.form_submit_button("Accept finding", icon=":material/task_alt:"):
             picked = findings.get(chosen) or {}
             hist.perform(
-                lambda: hist.accept(picked.get("fingerprint"), picked.get("check_id"), reason, expires,
-                                    environment=env.name if scope == "this environment" else None,
+                lambda: hist.accept(picked.get("fingerprint"), picked.get("check_id"), reason, expires, env=env,
+                                    every_environment=scope == "every environment", review=review,
                                     finding=picked.get("finding"), run_by=decision.run_by),
                 lambda acc_id: f"Acceptance #{acc_id} recorded: the verdict leaves the finding out from now on (the Overview "
                                "and the sidebar already do), until it expires or is revoked.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "sql" / "seeds"
 ADMIN_URL = os.environ.get("APMS_OPS_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUN_TAG = f"apmsops_t{os.getpid()}"
+# An acceptance expiry the default acceptance policy allows (at most 90 days ahead).
+SOON = (date.today() + timedelta(days=60)).isoformat()
 
 SEED_FILES = {
     "staging": ["apms_schema.sql", "apms_staging_constraints.sql", "apms_data.sql"],
@@ -75,6 +78,16 @@ def _own_history_store(tmp_path_factory):
         os.environ.pop("APMS_OPS_HISTORY_URL", None)
     else:
         os.environ["APMS_OPS_HISTORY_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_passcode_throttle():
+    """Wrong passcodes are counted per process: one test's guesses must not lock the next test out."""
+    from apms_ops.operators import PASSCODE_THROTTLE
+
+    PASSCODE_THROTTLE.reset()
+    yield
+    PASSCODE_THROTTLE.reset()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -147,3 +160,35 @@ def admin_connection(url: str, autocommit: bool = True):
     """A writable psycopg connection for arranging test data (never used by the code under test)."""
     with psycopg.connect(url, autocommit=autocommit) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def password_server():
+    """The port of a real server that asks for passwords (the shared test server trusts everyone).
+
+    ``postgres`` has the password ``right-password``; tests add roles of their own.
+    """
+    import shutil
+    import tempfile
+
+    from apms_ops.demo_server import DEMO_DATABASES, DemoServer
+
+    root = Path(tempfile.mkdtemp(prefix="apmsops-pw-", dir="/var/tmp"))
+    root.chmod(0o755)  # the server may run as an unprivileged user that must reach it
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for files in DEMO_DATABASES.values():
+        for name in files:
+            (seeds / name).write_text("SELECT 1;\n")
+    server = DemoServer(root=root / "server", seeds_dir=seeds)
+    try:
+        port = int(server.ensure_running()["apms_staging"].rsplit(":", 1)[1].split("/")[0])
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+            conn.execute("ALTER ROLE postgres PASSWORD 'right-password'")
+            hba = server.data_dir / "pg_hba.conf"
+            hba.write_text("host all all 127.0.0.1/32 scram-sha-256\n")
+            conn.execute("SELECT pg_reload_conf()")
+        yield port
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -19,7 +19,7 @@ from apms_ops.alerts import AlertSettings, Event, alert_events, alert_settings, 
 from apms_ops.errors import ConfigError
 from apms_ops.history import HistoryStore, acceptances, review_runs
 from apms_ops.review import run_review
-from conftest import ROOT, admin_connection
+from conftest import ROOT, SOON, admin_connection
 
 SECRET_PATH = "/services/T000/B000/s3cr3t-token"
 ORPHANS = ("INSERT INTO master_roles (id, workspace_id, config_version_id, code, name) "
@@ -122,7 +122,7 @@ def test_an_expired_acceptance_is_posted_with_a_link_to_its_finding(setup, webho
     configure(on=["acceptance_expired"])
     assert audit().returncode == 0
     finding = run_review(env).check("C1.check_constraints").findings[0]
-    acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "next release", "2099-01-01", environment="staging",
+    acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "next release", SOON, environment="staging",
                           finding=finding, accepted_by="alice")
     # The previous run was a minute ago, and the acceptance expired just after it started.
     [previous] = store.list_reviews("staging")
@@ -194,7 +194,7 @@ def test_each_expiry_falls_in_one_window_even_for_runs_in_the_same_second(stagin
     store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite3'}")
     review = run_review(staging_env)
     finding = review.check("C1.check_constraints").findings[0]
-    acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "r", "2099-01-01", environment="staging",
+    acc_id = store.accept(finding["fingerprint"], "C1.check_constraints", "r", SOON, environment="staging",
                           finding=finding, accepted_by="alice")
     t0 = datetime.fromisoformat(review.started_at) - timedelta(minutes=5)
     runs = []

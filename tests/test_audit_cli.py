@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from apms_ops.checks import REGISTRY
 from apms_ops.history import HistoryStore
-from conftest import admin_connection
+from conftest import SOON, admin_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 DOWN = "postgresql://postgres:s3cretpw@127.0.0.1:1/nowhere"
+PASSCODE = "operator-passcode-for-tests"  # every command here runs as an operator unless a test says otherwise
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def cli(history_url, tmp_path):
     def run(*args, user="auditor", env_extra=None):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "APMS_OPS_SECRETS")}
         env.update(APMS_OPS_SECRETS="/nonexistent/secrets.toml", APMS_OPS_HISTORY_URL=history_url, APMS_OPS_USER=user,
-                   PYTHONPATH=str(ROOT))
+                   PYTHONPATH=str(ROOT), APMS_OPS_OPERATOR_PASSCODE=PASSCODE, APMS_OPS_OPERATOR_TOKEN=PASSCODE)
         env.update(env_extra or {})
         return subprocess.run([sys.executable, "-m", "apms_ops", *args], capture_output=True, text=True, cwd=tmp_path,
                               env=env, timeout=120)
@@ -101,17 +103,21 @@ def test_audit_of_a_database_that_is_down_exits_2_in_one_line_and_saves_nothing(
     assert saved(history_url) == []
 
 
-def test_audit_with_a_broken_history_store_exits_2_before_touching_the_database(cli, staging_url):
-    proc = cli("audit", "--dsn", staging_url, env_extra={"APMS_OPS_HISTORY_URL": "postgresql://u:pw9secret@127.0.0.1:1/h"})
-    line = one_line_error(proc)
-    assert line.startswith("apms-ops: history store postgresql://u:***@127.0.0.1:1/h")
+def test_audit_with_a_broken_history_store_still_prints_the_verdict_and_exits_by_it(cli, staging_url):
+    proc = cli("audit", "--dsn", staging_url, "--fail-on", "hold",
+               env_extra={"APMS_OPS_HISTORY_URL": "postgresql://u:pw9secret@127.0.0.1:1/h"})
+    assert proc.returncode == 1  # HOLD with --fail-on hold: the gate's code, not "could not run"
+    assert "HOLD — run NOT saved" in proc.stdout.splitlines()[0] and "R9" in proc.stdout
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("apms-ops: the review was not saved: history store postgresql://u:***@127.0.0.1:1/h")
+    assert "pw9secret" not in proc.stdout + proc.stderr
 
 
 def test_audit_writes_a_report_and_rejects_unknown_checks(cli, staging_url, tmp_path, history_url):
     out = tmp_path / "weekly.xml"
     proc = cli("audit", "--env", "staging", "--dsn", staging_url, "--report", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert len(ET.parse(out).getroot().findall("testcase")) == 15
+    assert len(ET.parse(out).getroot().findall("testcase")) == len(REGISTRY)
     assert "unknown check 'C9'" in one_line_error(cli("audit", "--dsn", staging_url, "--only", "C9"))
     assert len(saved(history_url)) == 1
 
@@ -133,7 +139,7 @@ def test_accept_list_revoke_export_import_and_the_verdict_follows(cli, staging_u
     fingerprint = data["checks"][0]["findings"][0]["fingerprint"]
 
     proc = cli("accept", fingerprint, "--check", "C1.check_constraints", "--reason", "added by the next migration",
-               "--expires", "2099-12-31", "--env", "staging", user="olga")
+               "--expires", SOON, "--env", "staging", user="olga")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("acceptance #1: C1.check_constraints") and "by olga" in proc.stdout
     assert "olga: added by the next migration" in cli("acceptances", "list").stdout
@@ -154,10 +160,10 @@ def test_accept_list_revoke_export_import_and_the_verdict_follows(cli, staging_u
     assert "R10" not in cli("audit", "--env", "staging", "--dsn", staging_url).stdout
 
     assert "belongs to a finding of C1.check_constraints" in one_line_error(
-        cli("accept", fingerprint, "--check", "C1.orphans", "--reason", "r", "--expires", "2099-01-01"))
+        cli("accept", fingerprint, "--check", "C1.orphans", "--reason", "r", "--expires", SOON))
     assert "in the past" in one_line_error(cli("accept", fingerprint, "--check", "C1.check_constraints", "--reason", "r", "--expires", "2001-01-01"))
     assert "not a date" in one_line_error(cli("accept", fingerprint, "--check", "C1.check_constraints", "--reason", "r", "--expires", "soon"))
-    assert "unknown check" in one_line_error(cli("accept", fingerprint, "--check", "C7.x", "--reason", "r", "--expires", "2099-01-01"))
+    assert "unknown check" in one_line_error(cli("accept", fingerprint, "--check", "C7.x", "--reason", "r", "--expires", SOON))
     bad = tmp_path / "bad.toml"
     bad.write_text('[[acceptance]]\nfingerprint = "x"\n')
     assert "acceptance 1: missing check" in one_line_error(cli("acceptances", "import", str(bad)))
@@ -181,7 +187,7 @@ def test_signoff_and_report_formats(cli, staging_url, tmp_path):
     assert cli("report", "--env", "staging", "--dsn", staging_url, "--format", "html", "--output", str(out)).stdout == ""
     assert out.read_text().startswith("<!DOCTYPE html>") and "wait for the foreign keys" in out.read_text()
     junit = ET.fromstring(cli("report", "--env", "staging", "--dsn", staging_url, "--format", "junit").stdout)
-    assert len(junit.findall("testcase")) == 15 and len(junit.findall("testcase/failure")) == 3
+    assert len(junit.findall("testcase")) == len(REGISTRY) and len(junit.findall("testcase/failure")) == 3
     data = json.loads(cli("report", "--env", "staging", "--dsn", staging_url, "--format", "json").stdout)
     assert data["sign_off"]["signed_by"] == "quinn"
 

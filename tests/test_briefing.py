@@ -13,7 +13,7 @@ from apms_ops.briefing import (
 )
 from apms_ops.history import HistoryStore
 from apms_ops.review import run_review, with_acceptances
-from conftest import admin_connection
+from conftest import SOON, admin_connection
 
 ORPHAN_ROLE = ("INSERT INTO master_roles (id, workspace_id, config_version_id, code, name) "
                "SELECT 'orphan-role', workspace_id, 'no-such-version', 'GHOST', 'Ghost' FROM config_versions LIMIT 1;")
@@ -76,14 +76,14 @@ def test_invariant_outcomes_become_caveats_even_on_go(fixed_env, store):
 def test_accepted_findings_are_caveats_with_who_until_when_and_the_reason_they_hide(staging_env, store):
     review = run_review(staging_env, with_facts=True)
     finding = review.check("C1.check_constraints").findings[0]
-    store.accept(finding["fingerprint"], "C1.check_constraints", "added by the next migration", "2099-01-01",
+    store.accept(finding["fingerprint"], "C1.check_constraints", "added by the next migration", SOON,
                  environment="staging", finding=finding, accepted_by="alice")
     accepted = with_acceptances(review, store.active_acceptances("staging"))
     brief = build_briefing(accepted, invariant_runs=[])
     assert [r.rule for r in brief.reasons] == ["R9"]  # R10 left the verdict...
     [caveat] = [c for c in brief.caveats if c.kind == "accepted"]
     assert caveat.level == "warn" and caveat.check == "C1.check_constraints" and caveat.fingerprint == finding["fingerprint"]
-    assert caveat.text == (f"Accepted: {finding_label(finding)} (C1.check_constraints) by alice until 2099-01-01 00:00 UTC"
+    assert caveat.text == (f"Accepted: {finding_label(finding)} (C1.check_constraints) by alice until {SOON} 00:00 UTC"
                            ' — "added by the next migration"; without it: HOLD (R10)')  # ...and stays on the screen
     assert brief.accepted_findings == 1
     assert [a.rule for a in brief.actions] == ["R9"]

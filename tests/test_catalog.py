@@ -180,4 +180,6 @@ def test_implied_references_by_hand():
     ]
     snap = Snapshot(tables={t.key: t for t, _ in tables}, constraints=[c for _, c in tables if c.columns])
     got = {(r.table, r.columns[0]): r.ref_table for r in implied_references(snap)}
-    assert got == {("master_positions", "department_id"): "master_departments", ("rules", "sla_policy_id"): "sla_policies"}
+    # parent_id is a self reference; a table without a key cannot be pointed at; unknown_id names nothing.
+    assert got == {("master_positions", "department_id"): "master_departments", ("master_positions", "parent_id"): "master_positions",
+                   ("rules", "sla_policy_id"): "sla_policies"}

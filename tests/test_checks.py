@@ -240,3 +240,37 @@ def test_health_passes_and_fails(fixed_env, health_server):
     assert (ok.status, ok.actual) == ("PASS", 200)
     assert (down.status, down.actual) == ("FAIL", 503)
     assert run_review(fixed_env, "apms", only=["C6.health"]).check("C6.health").status == "SKIP"
+
+
+# ---------------------------------------------------------------- design coverage (never a false all-clear)
+
+
+def test_design_fails_on_an_empty_database(scratch):
+    r = result(scratch.make(), "C1.design", profile="none")
+    assert (r.status, r.actual) == ("FAIL", 0)
+    assert "nothing to verify" in r.detail
+
+
+def test_design_fails_when_none_of_the_designs_tables_exist(scratch):
+    env = scratch.make(sql_text="CREATE TABLE invoices (id integer PRIMARY KEY)")
+    r = result(env, "C1.design", profile="apms")
+    assert (r.status, r.actual) == ("FAIL", 0)
+    assert "none of the 20 tables the design expects exist" in r.detail
+
+
+def test_design_is_info_without_a_design(scratch):
+    env = scratch.make(sql_text="CREATE TABLE invoices (id integer PRIMARY KEY)")
+    r = result(env, "C1.design", profile="none")
+    assert r.status == "INFO" and r.detail.startswith("no design: discovery only")
+
+
+def test_reference_columns_warn_without_a_design_and_name_each_column(scratch):
+    env = scratch.make(sql_text="""
+        CREATE TABLE customers (id integer PRIMARY KEY);
+        CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer, "stripeChargeId" text, paid boolean,
+                             owner_id integer, owner_type text);""")
+    r = result(env, "C1.reference_columns", profile="none")
+    assert r.status == "WARN"
+    assert [(f["table"], f["column"], f["problem"]) for f in r.findings] == [("orders", "stripeChargeId", "no table of that name")]
+    assert "1 polymorphic" in r.detail  # owner_id beside owner_type is explained, not unresolved
+

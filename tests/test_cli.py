@@ -53,7 +53,8 @@ def test_fixed_is_go_exit_0_and_markdown(fixed_url, tmp_path):
     proc = cli("check", "--dsn", fixed_url, "--format", "markdown", "--output", str(out))
     assert proc.returncode == 0 and proc.stdout == ""
     text = out.read_text()
-    assert text.startswith("# Validation report: dsn — GO")
+    database = fixed_url.rsplit("/", 1)[1]
+    assert text.startswith(f"# Validation report: 127.0.0.1:5432/{database} — GO")
     assert "| Foreign key coverage (`C1.foreign_keys`) | 46 | 46 | **PASS** |" in text
 
 
@@ -77,37 +78,6 @@ def test_unreachable_database():
     line = one_line_error(cli("check", "--dsn", "postgresql://postgres:s3cretpw@127.0.0.1:1/nowhere"))
     assert "cannot connect to 127.0.0.1:1" in line
     assert "s3cretpw" not in line and "***" in line
-
-
-@pytest.fixture(scope="module")
-def password_server():
-    """A real server that asks for passwords (the shared test server trusts everyone)."""
-    import shutil
-    import tempfile
-
-    import psycopg
-
-    from apms_ops.demo_server import DEMO_DATABASES, DemoServer
-
-    root = Path(tempfile.mkdtemp(prefix="apmsops-pw-", dir="/var/tmp"))
-    root.chmod(0o755)  # the server may run as an unprivileged user that must reach it
-    seeds = root / "seeds"
-    seeds.mkdir()
-    for files in DEMO_DATABASES.values():
-        for name in files:
-            (seeds / name).write_text("SELECT 1;\n")
-    server = DemoServer(root=root / "server", seeds_dir=seeds)
-    try:
-        port = int(server.ensure_running()["apms_staging"].rsplit(":", 1)[1].split("/")[0])
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
-            conn.execute("ALTER ROLE postgres PASSWORD 'right-password'")
-            hba = server.data_dir / "pg_hba.conf"
-            hba.write_text("host all all 127.0.0.1/32 scram-sha-256\n")
-            conn.execute("SELECT pg_reload_conf()")
-        yield port
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_wrong_password(password_server):

@@ -57,7 +57,7 @@ def test_secrets_tables_become_environments():
 @pytest.mark.parametrize("table,message", [
     ({"url": "postgresql://h/db", "colour": "blue"}, "unknown key 'colour'"),
     ({"username": "u"}, "needs url, or host and database"),
-    ({"url": "postgresql://h/db", "statement_timeout": "soon"}, "statement_timeout must be a duration"),
+    ({"url": "postgresql://h/db", "statement_timeout": "soon"}, "key 'statement_timeout': must be a duration"),
 ])
 def test_bad_secrets_are_one_line_errors(table, message):
     with pytest.raises(ConfigError, match=message):
@@ -67,7 +67,10 @@ def test_bad_secrets_are_one_line_errors(table, message):
 def test_resolve_prefers_dsn_and_reports_unknown_names(monkeypatch, tmp_path):
     monkeypatch.setenv("APMS_OPS_SECRETS", str(tmp_path / "none.toml"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert resolve_environment(dsn="postgresql://u@h/db").name == "dsn"
+    # --dsn runs are filed by host, port and database (never by user or password), not all under "dsn".
+    assert resolve_environment(dsn="postgresql://u:pw@h/db").name == "h:5432/db"
+    assert resolve_environment(dsn="postgresql://u@h:6543/other").name == "h:6543/other"
+    assert resolve_environment("mine", dsn="postgresql://u@h/db").name == "mine"
     with pytest.raises(ConfigError, match="unknown environment"):
         resolve_environment("nope")
 
@@ -76,7 +79,7 @@ def test_reads_are_read_only(fixed_env):
     with read_only_session(fixed_env) as conn:
         assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
         with pytest.raises(sa.exc.DBAPIError, match="read-only transaction"):
-            conn.exec_driver_sql("UPDATE workspaces SET name = name")
+            conn.exec_driver_sql("UPDATE public.workspaces SET name = name")
 
 
 def test_statement_and_lock_timeouts_are_set(fixed_env):

@@ -26,7 +26,7 @@ from apms_ops.errors import ConfigError, DatabaseError, ProfileError
 from apms_ops.history import HistoryStore
 from apms_ops.review import Review, run_review
 from apms_ops.ui import navigation, relations, tables, widgets
-from conftest import ROOT, admin_connection
+from conftest import ROOT, SOON, admin_connection
 
 DASHBOARD = ROOT / "dashboard.py"
 REVIEW_PAGES = [p.path for p in navigation.PAGES if p.section == "Review"]
@@ -218,18 +218,20 @@ def test_go_with_caveats_says_so_on_fixed(configure, fixed_url, fixed_env, histo
 def test_overview_applies_todays_acceptances_and_shows_them(configure, staging_url, staging_env, history):
     """Accepting every FK and CHECK finding turns staging's HOLD into GO at once; the checks keep their FAIL
     status, and every accepted finding is a caveat with who, until when, and the verdict it would cause."""
-    configure(staging=staging_url)
+    secrets = configure(staging=staging_url)
+    # Critical foreign keys are among these findings: the policy must allow accepting them.
+    secrets.write_text(secrets.read_text() + "\n[apms_ops]\naccept_critical_findings = true\n")
     assert banner_verdict(app()) == "HOLD"
     review = run_review(staging_env, "auto")
     for check_id in ("C1.foreign_keys", "C1.critical_foreign_keys", "C1.check_constraints"):
         for f in review.check(check_id).findings:
-            history.accept(f["fingerprint"], check_id, "tracked in the next migration", "2099-01-01", environment="staging",
+            history.accept(f["fingerprint"], check_id, "tracked in the next migration", SOON, environment="staging",
                            finding=f, accepted_by="lead")
     at = app()
     assert banner_verdict(at) == "GO"
     assert "FAIL" in texts(at)  # the figures still miss their targets
     caveats = markdown_with(at, "- :orange[:material/warning:]")
-    assert caveats.count("by lead until 2099\\-01\\-01 00:00 UTC") == 3  # one line per check, not one per finding
+    assert caveats.count(widgets.md_escape(f"by lead until {SOON} 00:00 UTC")) == 3  # one line per check, not one per finding
     assert widgets.md_escape("Accepted: 45 findings (C1.foreign_keys) by lead") in caveats
     assert widgets.md_escape("without them: HOLD (R9)") in caveats and widgets.md_escape("without it: HOLD (R10)") in caveats
     assert widgets.md_escape("Accepted: config_versions: status <> 'ACTIVE'") in caveats
@@ -335,11 +337,11 @@ def test_the_findings_page_groups_checks_by_what_they_do_to_the_verdict(configur
     at = app()
     at.switch_page(FINDINGS).run()
     assert not at.exception
-    assert metrics(at) == {"NO-GO": "0", "HOLD": "3", "Accepted": "0", "Not checked": "1", "Passed": "11"}
+    assert metrics(at) == {"NO-GO": "0", "HOLD": "3", "Accepted": "0", "Not checked": "1", "Passed": "13"}
     links_ = page_links(at)
     assert links_["Foreign key coverage · 1 / 46 · 45 open"] == "findings?env=staging&check=C1.foreign_keys"
     assert links_["Application health endpoint · —"] == "findings?env=staging&check=C6.health"
-    assert [e.label for e in at.expander] == ["Passed (11)"]
+    assert [e.label for e in at.expander] == ["Passed (13)"]
 
     at.query_params["check"] = "C1.orphans"
     at.run()
@@ -377,9 +379,13 @@ def test_relations_show_inferred_references_with_orphans(configure, scratch):
     at.switch_page(RELATIONS).run()
     assert not at.exception
     dot = graph(at)
-    assert '"orders" -> "customers" [label="customer_id\\ninferred\\n1 orphan", color="#8c959f", fontcolor="#d1242f"' in dot
+    # Discovery's confidence band on the edge, its evidence in the tooltip and the table.
+    assert '"orders" -> "customers" [label="customer_id\\ninferred: high\\n1 orphan", color="#8c959f", fontcolor="#d1242f"' in dot
+    assert 'tooltip="orders.customer_id -> customers.id: inferred from names (same name; types match (integer))"' in dot
     edges = next(df.value for df in at.dataframe if "Kind" in df.value.columns)
-    assert edges.to_dict("records")[0]["Kind"] == "inferred from names" and edges["Orphans"][0] == 1
+    first = edges.to_dict("records")[0]
+    assert (first["Kind"], first["Confidence"], first["Orphans"]) == ("inferred from names", "high", 1)
+    assert first["Evidence"] == "same name; types match (integer)"
 
 
 def test_the_fk_page_is_one_table_with_the_fix_of_the_selected_row(configure, staging_url, staging_env):

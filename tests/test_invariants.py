@@ -193,8 +193,9 @@ def test_isolation_passes_with_composite_foreign_keys(scratch):
 
 def test_freeze_fails_when_activation_moves_running_work(scratch):
     # The anti-pattern the freeze protects against: activating a version drags running work along.
+    # The function names its own search_path: tests run with search_path pinned to pg_catalog, pg_temp.
     env = scratch.make(seed="staging", sql_text="""
-        CREATE FUNCTION follow_active() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION follow_active() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
         BEGIN
           UPDATE workflow_instances SET config_version_id = NEW.id
            WHERE workspace_id = NEW.workspace_id AND status IN ('RUNNING', 'PENDING');
@@ -212,19 +213,33 @@ def test_freeze_fails_when_activation_moves_running_work(scratch):
     assert content_checksums(env.url) == before
 
 
-def test_freeze_fails_when_archiving_rewrites_the_old_rows(scratch):
-    env = scratch.make(seed="staging", sql_text="""
-        CREATE FUNCTION retire_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+def retire_rows(settings: str = "") -> str:
+    """A trigger that rewrites the archived version's rows (``settings``: the function's SET clause)."""
+    return f"""
+        CREATE FUNCTION retire_rows() RETURNS trigger LANGUAGE plpgsql {settings} AS $$
         BEGIN
           UPDATE master_holidays SET is_active = false WHERE config_version_id = NEW.id;
           RETURN NEW;
         END $$;
         CREATE TRIGGER retire_rows AFTER UPDATE OF status ON config_versions
           FOR EACH ROW WHEN (NEW.status = 'ARCHIVED') EXECUTE FUNCTION retire_rows();
-    """)
+    """
+
+
+def test_freeze_fails_when_archiving_rewrites_the_old_rows(scratch):
+    env = scratch.make(seed="staging", sql_text=retire_rows("SET search_path = public"))
     run = run_invariant(env, "freeze_by_reference")
     assert run.outcome == FAIL
     assert "rows of version 2 changed in master_holidays" in run.detail
+
+
+def test_a_function_relying_on_the_callers_search_path_is_an_error_that_says_so(scratch):
+    # Tests run with search_path pinned to pg_catalog, pg_temp: an unqualified name in the function is not found.
+    env = scratch.make(seed="staging", sql_text=retire_rows())
+    run = run_invariant(env, "freeze_by_reference")
+    assert run.outcome == ERROR
+    assert 'relation "master_holidays" does not exist' in run.detail
+    assert "retire_rows()" in run.detail and "search_path" in run.detail
 
 
 def test_registry_is_complete_and_documented():
@@ -458,8 +473,9 @@ def test_cli_exit_codes_and_json(staging_url, fixed_url, tmp_path, capsys, histo
 
 
 def test_cli_fail_and_could_not_run(scratch, tmp_path, capsys, monkeypatch):
+    # The function names its own search_path: tests run with search_path pinned to pg_catalog, pg_temp.
     env = scratch.make(seed="staging", sql_text="""
-        CREATE FUNCTION follow_active() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION follow_active() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
         BEGIN UPDATE workflow_instances SET config_version_id = NEW.id WHERE workspace_id = NEW.workspace_id; RETURN NEW; END $$;
         CREATE TRIGGER follow_active AFTER UPDATE OF status ON config_versions
           FOR EACH ROW WHEN (NEW.status = 'ACTIVE') EXECUTE FUNCTION follow_active();

@@ -94,7 +94,9 @@ def test_check_passcode_without_a_passcode_is_always_false():
 def test_passcode_identity():
     settings = operator_settings({"apms_ops": {"operator_passcode": "correct horse"}}, {})
     alice = passcode_identity(settings, "  Alice   Nguyen ", "correct horse")
-    assert alice == Identity(name="Alice Nguyen", operator=True, method="passcode", mode=PASSCODE)
+    assert alice == Identity(name="Alice Nguyen", operator=True, method="passcode", mode=PASSCODE,
+                             passcode_fingerprint=settings.passcode_fingerprint)
+    assert "correct horse" not in repr(alice) and alice.passcode_fingerprint != "correct horse"
     with pytest.raises(ConfigError, match="wrong passcode"):
         passcode_identity(settings, "Alice", "wrong")
     with pytest.raises(ConfigError, match="give your name"):

@@ -15,7 +15,7 @@ from apms_ops.history import HistoryStore
 from apms_ops.reports import render
 from apms_ops.reports.document import status_label
 from apms_ops.review import Review, run_review
-from conftest import admin_connection
+from conftest import SOON, admin_connection
 
 HOSTILE = '<script>alert("x")</script>'
 SECTIONS = [
@@ -95,14 +95,14 @@ def test_a_pass_whose_figure_misses_its_target_is_not_shown_as_passed():
 
 def test_accepted_findings_keep_the_fail_and_leave_the_verdict(store, staging_env):
     finding = run_review(staging_env).check("C1.check_constraints").findings[0]
-    store.accept(finding["fingerprint"], "C1.check_constraints", "next migration adds it", "2099-01-01", accepted_by="olga")
+    store.accept(finding["fingerprint"], "C1.check_constraints", "next migration adds it", SOON, accepted_by="olga")
     review = run_review(staging_env, acceptances=store.active_acceptances("staging"))
     text = render(review, "markdown", **store.report_extras(review))
     row = next(r for r in summary_rows(text) if "C1.check_constraints" in r[0])
     assert row[3] == "**FAIL (1 of 1 findings accepted)**"
     assert "R10" in section(text, "### Criteria met") and "R10" not in section(text, "### Criteria not met")
     accepted = section(text, "## Accepted findings")
-    assert "| `C1.check_constraints` |" in accepted and "olga" in accepted and "2099-01-01 00:00 UTC" in accepted
+    assert "| `C1.check_constraints` |" in accepted and "olga" in accepted and f"{SOON} 00:00 UTC" in accepted
 
 
 def test_next_steps_come_from_the_findings_and_the_history(store, scratch):
@@ -130,11 +130,13 @@ def test_remediation_sql_has_each_statement_once(staging_env):
 
 
 def test_invariant_runs_changes_and_history_are_in_the_report(store, staging_env):
-    first = store.save_review(run_review(staging_env), source="audit")
-    store.save_invariant_run({"tag": "t1", "environment": "staging", "database": "db", "test": "freeze_by_reference",
+    reviewed = run_review(staging_env)
+    first = store.save_review(reviewed, source="audit")
+    key = reviewed.database_key  # runs of this database; another database's would not be shown
+    store.save_invariant_run({"tag": "t1", "environment": "staging", "database": "db", "database_key": key, "test": "freeze_by_reference",
                               "outcome": "PASS", "detail": "instance still on version 2", "started_at": datetime.now(timezone.utc),
                               "duration_ms": 12.0, "run_by": "ivan", "steps": []})
-    store.save_invariant_run({"tag": "t2", "environment": "staging", "database": "db", "test": "second_active",
+    store.save_invariant_run({"tag": "t2", "environment": "staging", "database": "db", "database_key": key, "test": "second_active",
                               "outcome": "NOT_ENFORCED", "detail": "a second ACTIVE was accepted", "started_at": datetime.now(timezone.utc),
                               "duration_ms": 9.0, "run_by": "ivan", "steps": []})
     review = run_review(staging_env)
@@ -200,7 +202,7 @@ def test_html_parses_escapes_hostile_text_and_says_what_markdown_says(store, scr
 
 def test_junit_has_one_testcase_per_check_and_failures_for_fail(staging_env, store):
     finding = run_review(staging_env).check("C1.check_constraints").findings[0]
-    store.accept(finding["fingerprint"], "C1.check_constraints", "later", "2099-01-01")
+    store.accept(finding["fingerprint"], "C1.check_constraints", "later", SOON)
     review = run_review(staging_env, acceptances=store.active_acceptances("staging"))
     root = ET.fromstring(render(review, "junit"))
     assert root.tag == "testsuite"

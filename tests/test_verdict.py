@@ -35,6 +35,8 @@ RULE_CASES = [
     ("R15", HOLD, res("C1.orphans", "ERROR", detail="permission denied for table x")),
     ("R16", NO_GO, res("C1.critical_foreign_keys", "FAIL", [{"table": "t", "column": "c", "references": "u.id", "problem": "on delete",
                                                             "destructive": True, "reason": "ON DELETE CASCADE"}], 17, 17)),
+    ("R17", HOLD, res("C1.design", "FAIL", [{"problem": "nothing to verify"}])),
+    ("R18", HOLD, res("C1.reference_columns", "WARN", [{"table": "t", "column": "stripe_customer_id", "problem": "no table of that name"}])),
 ]
 
 
@@ -47,6 +49,22 @@ def test_each_rule_fires_alone(rule_id, verdict, result):
     got, reasons = decide([result])
     assert got == verdict
     assert [r.rule for r in reasons] == [rule_id] + ALSO_FIRES.get(rule_id, [])
+
+
+REVIEW_BAND = [
+    res("C1.foreign_keys", "WARN", [{"table": "t", "column": "release", "confidence": "review"}], 0, 0),
+    res("C1.orphans", "FAIL", [{"table": "t", "column": "release", "orphans": 2, "confidence": "review"}]),
+    res("C2.reference_types", "FAIL", [{"table": "t", "column": "release", "confidence": "review"}]),
+    res("C5.isolation", "FAIL", [{"table": "t", "column": "release", "rows": 1, "confidence": "review"}]),
+]
+
+
+@pytest.mark.parametrize("result", REVIEW_BAND, ids=[r.id for r in REVIEW_BAND])
+def test_a_suspected_reference_never_moves_the_verdict_alone(result):
+    assert decide([result]) == (GO, [])
+    # ... but a high-confidence finding beside it does.
+    high = {k: v for k, v in result.findings[0].items() if k != "confidence"}
+    assert decide([CheckResult(**{**result.__dict__, "findings": [*result.findings, high]})])[0] != GO
 
 
 def test_every_rule_has_a_case():

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from sqlalchemy.engine import Connection
 
 from apms_ops.catalog import Snapshot
-from apms_ops.discovery import Reference, find_references
+from apms_ops.discovery import Discovery, Reference, discover
 from apms_ops.profiles import Profile
 
 PASS, WARN, FAIL, INFO, ERROR, SKIP = "PASS", "WARN", "FAIL", "INFO", "ERROR", "SKIP"
@@ -26,7 +26,9 @@ SEVERITIES = (BLOCKER, MAJOR, MINOR)
 MEASURE_KEYS = frozenset({"orphans", "rows", "count", "active", "sample", "sql", "estimated_rows", "accepted", "acceptance"})
 # Finding keys that explain rather than identify: their wording may improve without
 # turning a known finding into a new one.
-DESCRIPTIVE_KEYS = frozenset({"reason", "difference", "expected_definition", "actual_definition"})
+DESCRIPTIVE_KEYS = frozenset({"reason", "difference", "expected_definition", "actual_definition",
+                              # how sure discovery is may change as the data grows; the finding stays the same one
+                              "confidence", "evidence"})
 
 
 def finding_identity(finding: dict) -> str:
@@ -145,8 +147,14 @@ class Context:
         self.health_url = health_url
 
     @cached_property
+    def discovery(self) -> Discovery:
+        """References (declared, expected, implied; probed against the data when there is a connection)
+        and the reference-like columns that resolve to no key."""
+        return discover(self.snapshot, self.profile, self.conn)
+
+    @property
     def references(self) -> list[Reference]:
-        return find_references(self.snapshot, self.profile)
+        return self.discovery.references
 
     def profile_table(self, name: str):
         """The snapshot's table ``name`` in the profile's schema, or None."""

@@ -113,7 +113,16 @@ def describe_foreign_key(c: Constraint) -> str:
 
 
 def _base(ref: Reference) -> dict:
-    return {"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target, "critical": ref.critical}
+    base = {"table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target, "critical": ref.critical}
+    if ref.implied and not ref.expected and not ref.declared:
+        base["confidence"], base["evidence"] = ref.confidence, ref.evidence  # how discovery knows it
+    return base
+
+
+def _partitions(ctx: Context, ref: Reference):
+    """The leaf partitions of a partitioned child table (remediation goes partition by partition), else None."""
+    child = ctx.snapshot.table(ref.schema, ref.table)
+    return child.partitions if child is not None and child.kind == "partitioned" else None
 
 
 _UNEXPECTED_KEYS: "weakref.WeakKeyDictionary[Context, dict]" = weakref.WeakKeyDictionary()
@@ -176,18 +185,28 @@ def judge_reference(ctx: Context, ref: Reference, *, strict: bool, shown: Refere
             finding = {**base, "constraint": wrong.constraint, "problem": "wrong target", "points_at": wrong.target, "reason": reason}
             if ref.auditable:
                 finding["sql"] = remediation.replace_foreign_key(ref.schema, ref.table, wrong.constraint, ref.columns, ref.ref_schema,
-                                                                 ref.ref_table, ref.ref_columns, **designed_foreign_key(current, rules))
+                                                                 ref.ref_table, ref.ref_columns, partitions=_partitions(ctx, ref),
+                                                                 **designed_foreign_key(current, rules))
             return Judged(row(label, FAIL, reason, **base, constraint=wrong.constraint), [finding])
-        finding = {"table": base["table"], "column": base["column"], "references": base["references"], "critical": ref.critical}
+        finding = dict(base)
+        emulated = ref.expected and ctx.profile.relation_mode == "prisma"
         if not ref.child_exists:
             finding["problem"], reason = "column missing", f"column {base['column']} is missing, so no foreign key can exist"
         elif not ref.parent_exists:
             finding["problem"], reason = "referenced key missing", f"the referenced key {ref.target} is missing"
+        elif emulated:
+            # The design says so: Prisma emulates this relation, the database is not asked to.
+            finding["problem"] = 'enforced only by application code (relationMode = "prisma")'
+            reason = 'no foreign key by design (relationMode = "prisma"): only application code keeps this reference'
+            return Judged(row(label, INFO, reason, **base, constraint=None, emulated=True), [finding])
         else:
             reason = "no foreign key: only application code keeps this reference"
             definition = {k: v for k, v in designed_foreign_key(None, rules).items() if v not in ("NO ACTION", "SIMPLE", False)}
             finding["sql"] = remediation.add_foreign_key(ref.schema, ref.table, ref.columns, ref.ref_schema, ref.ref_table,
-                                                         ref.ref_columns, **definition)
+                                                         ref.ref_columns, partitions=_partitions(ctx, ref), **definition)
+        if not ref.counts:
+            reason = f"possible reference, for a person to confirm (not counted): {ref.evidence}"
+            return Judged(row(label, INFO, reason, **base, constraint=None), [finding])
         return Judged(row(label, missing_status, reason, **base, constraint=None), [finding])
 
     current = ctx.snapshot.constraint(ref.schema, ref.table, ref.constraint)
@@ -195,13 +214,16 @@ def judge_reference(ctx: Context, ref: Reference, *, strict: bool, shown: Refere
     findings = []
     if differences:
         sql = remediation.replace_foreign_key(ref.schema, ref.table, ref.constraint, ref.columns, ref.ref_schema, ref.ref_table,
-                                              ref.ref_columns, **designed_foreign_key(current, rules))
+                                              ref.ref_columns, partitions=_partitions(ctx, ref), **designed_foreign_key(current, rules))
         for d in differences:
             findings.append({**base, "constraint": ref.constraint, **d, "sql": sql})
     if ref.validated is False:
         finding = {"table": base["table"], "column": base["column"], "references": base["references"],
                    "constraint": ref.constraint, "problem": "NOT VALID", "reason": f"foreign key {ref.constraint} is {NOT_VALIDATED}"}
-        if not differences:  # re-adding the key validates it too
+        if ref.on_partitions:
+            # Declared on each partition: the NOT VALID ones are there, not on the partitioned table.
+            finding["reason"] += "; validate it on each partition where it is NOT VALID (ALTER TABLE <partition> VALIDATE CONSTRAINT ...)"
+        elif not differences:  # re-adding the key validates it too
             finding["sql"] = remediation.validate_constraint(ref.schema, ref.table, ref.constraint)
         findings.append(finding)
     reasons = [d["reason"] for d in differences]

@@ -4,15 +4,17 @@ refer to them)."""
 
 from __future__ import annotations
 
-from apms_ops.checks import isolation, lifecycle, runtime, schema, types, workspaces
+from apms_ops.checks import design, isolation, lifecycle, runtime, schema, types, workspaces
 from apms_ops.checks.base import BLOCKER, MAJOR, Check
 
 REGISTRY: tuple[Check, ...] = (
+    Check("C1.design", "Design compared", MAJOR, design.design),
     Check("C1.extensions", "Required extensions", MAJOR, schema.extensions),
     Check("C1.tables", "Tables created", BLOCKER, schema.tables),
     Check("C1.foreign_keys", "Foreign key coverage", MAJOR, schema.foreign_keys),
     # A blocker: a critical key that cascades a delete is NO-GO (R16); one that is missing holds (R9).
     Check("C1.critical_foreign_keys", "Critical foreign keys", BLOCKER, schema.critical_foreign_keys),
+    Check("C1.reference_columns", "Reference-like columns resolved", MAJOR, design.reference_columns),
     Check("C1.check_constraints", "CHECK constraints", MAJOR, schema.check_constraints),
     Check("C1.partial_unique_index", "Partial unique index", BLOCKER, schema.partial_unique_index),
     Check("C1.orphans", "Orphaned records", BLOCKER, schema.orphans, needs_data=True),

@@ -91,15 +91,20 @@ def tables(ctx: Context) -> Outcome:
 def foreign_keys(ctx: Context) -> Outcome:
     """Every expected reference is enforced by a foreign key, to the designed target, defined as designed.
 
-    With a profile: declared vs expected (``actual: 1, target: 46``), and each
-    key's ``ON DELETE`` / ``ON UPDATE``, deferrability and ``MATCH`` against what
-    the profile allows; without one: declared vs references implied by column
-    names. Anti-pattern: relations kept only in application code (an ORM in a
-    mode that creates no FKs), so orphans appear silently; or a key that
-    cascades a delete the design says must be refused. A key pointing at
-    another table is reported as such, with SQL that replaces it. ``NOT VALID``
-    FKs count as present but are flagged: rows from before they were added were
-    never checked.
+    With a design (a profile's foreign keys, a Prisma schema's relations): declared
+    vs expected (``actual: 1, target: 46``), and each key's ``ON DELETE`` /
+    ``ON UPDATE``, deferrability and ``MATCH`` against what the profile allows;
+    without one: declared vs references implied by column names. Implied
+    references carry a confidence band: *high* ones count like expected ones,
+    *review* ones are listed for a person to confirm and left out of the figures.
+    Anti-pattern: relations kept only in application code (an ORM in a mode that
+    creates no FKs), so orphans appear silently; or a key that cascades a delete
+    the design says must be refused. A key pointing at another table is reported
+    as such, with SQL that replaces it. ``NOT VALID`` FKs count as present but are
+    flagged: rows from before they were added were never checked. With Prisma's
+    ``relationMode = "prisma"`` the database holds no FKs by design: every
+    relation is named as enforced only by application code and audited for
+    orphans (C1.orphans).
 
     Why it matters: references without a foreign key are enforced only by application
     code: orphans and cross-tenant references can appear silently; a key defined otherwise
@@ -112,33 +117,47 @@ def foreign_keys(ctx: Context) -> Outcome:
     """
     refs = ctx.references
     by_profile = bool(ctx.profile.foreign_keys)
+    emulated = ctx.profile.relation_mode == "prisma"
     if by_profile:
         wanted = [r for r in refs if r.expected]
     else:
-        wanted = [r for r in refs if r.declared or r.implied]
-    if not wanted:
+        wanted = [r for r in refs if r.declared or (r.implied and r.counts)]
+    review = [] if by_profile else [r for r in refs if r.implied and not r.counts and not r.declared]
+    if not wanted and not review:
         return Outcome(INFO, 0, 0, "no references declared, expected or implied")
     judged = [definitions.judge_reference(ctx, r, strict=by_profile) for r in wanted]
-    findings = [f for j in judged for f in j.findings]
-    rows = [j.row for j in judged]
-    wanted_keys = {r.key for r in wanted}
+    suspected = [definitions.judge_reference(ctx, r, strict=False) for r in review]
+    findings = [f for j in judged + suspected for f in j.findings]
+    rows = [j.row for j in judged + suspected]
+    listed = {r.key for r in wanted} | {r.key for r in review}
     wrong_keys = {(f["table"], f["column"], f.get("points_at")) for f in findings if f.get("problem") == "wrong target"}
     for r in refs:
-        if r.key in wanted_keys or (qualified(r.schema, r.table), r.column_label, r.target) in wrong_keys:
+        if r.key in listed or (qualified(r.schema, r.table), r.column_label, r.target) in wrong_keys:
             continue
         what = "declared, not in the profile" if r.declared else "implied by its column name, outside the profile"
         rows.append(row(r.label, INFO, what + " (audited for orphans and types)", table=qualified(r.schema, r.table),
-                        column=r.column_label, references=r.target, critical=r.critical, constraint=r.constraint))
+                        column=r.column_label, references=r.target, critical=r.critical, constraint=r.constraint,
+                        confidence=r.confidence, evidence=r.evidence))
     groups = definitions.foreign_key_summary(judged)
     present = sum(1 for r in wanted if r.declared)
     detail = f"{present} of {len(wanted)} {'expected' if by_profile else 'declared or implied'} references have a foreign key"
     tail = definitions.foreign_key_detail(groups)
     if tail:
         detail += "; " + tail
+    missing_by_design = [r for r in wanted if r.expected and not r.declared]
+    if emulated:
+        detail += ('; relationMode = "prisma": the database holds no foreign keys by design, so '
+                   f"{len(missing_by_design)} relations are enforced only by application code "
+                   "(each one audited for orphans by C1.orphans)")
     extra = [r for r in refs if by_profile and r.implied and not r.expected and not r.declared]
     if extra:
         detail += f"; {len(extra)} more reference(s) implied by column names, outside the profile (audited for orphans and types)"
-    if groups["missing"] and not by_profile:
+    if review:
+        detail += f"; {len(review)} possible reference(s) for review (weak names the data could not confirm; not counted)"
+    others = [j for j in judged if not (emulated and j.row.get("emulated"))]
+    if emulated and definitions.worst(j.status for j in others) in (PASS, INFO):
+        status = INFO
+    elif groups["missing"] and not by_profile:
         status = WARN
     else:
         status = definitions.worst(j.status for j in judged)
@@ -290,10 +309,13 @@ def orphans(ctx: Context) -> Outcome:
             continue
         if c.get("orphans"):
             total += c["orphans"]
-            findings.append({
+            finding = {
                 "table": qualified(ref.schema, ref.table), "column": ref.column_label, "references": ref.target,
                 "orphans": c["orphans"], "declared": ref.declared,
-            })
+            }
+            if not ref.counts:
+                finding["confidence"] = ref.confidence  # a suspected reference: listed, never a NO-GO by itself
+            findings.append(finding)
     detail = f"{total} orphaned rows across {len(refs)} references"
     if findings:
         worst = max(findings, key=lambda f: f["orphans"])

@@ -12,8 +12,14 @@ from pathlib import Path
 from apms_ops.checks.registry import BY_ID
 from apms_ops.cli.history import add_history_option, open_store
 from apms_ops.errors import ConfigError
-from apms_ops.history import current_user, expiry
+from apms_ops.history import expiry
+from apms_ops.operators import cli_identity, operator_settings, require_operator, terminal_prompt
 from apms_ops.reports.document import when
+
+
+def operator_name(environment: str | None, action: str) -> str:
+    """Who is recording ``action``: an operator (token, passcode prompt or OS-user allowlist), or anyone on the demo."""
+    return require_operator(environment, cli_identity(operator_settings(), prompt=terminal_prompt()), action)
 
 
 def register(sub) -> None:
@@ -39,6 +45,7 @@ def run_accept_command(args) -> int:
     if args.check not in BY_ID:
         raise ConfigError(f"unknown check {args.check!r} (see: python -m apms_ops checks --list)")
     expires = expiry(args.expires)
+    who = operator_name(args.env, "accept findings" + ("" if args.env else " for every environment"))
     store = open_store(args)
     seen = store.find_finding(args.fingerprint, args.env)
     if seen is not None and seen["check_id"] != args.check:
@@ -46,10 +53,13 @@ def run_accept_command(args) -> int:
     if seen is None:
         print(f"apms-ops: warning: no saved run has a finding with fingerprint {args.fingerprint}"
               + (f" in {args.env}" if args.env else "") + "; accepted anyway", file=sys.stderr)
+    # For one environment, the acceptance is bound to the database its finding was seen in.
+    bound = seen if seen is not None and args.env else {}
     acc_id = store.accept(args.fingerprint, args.check, args.reason, expires, environment=args.env,
-                          finding=seen["finding"] if seen else None, accepted_by=current_user())
-    print(f"acceptance #{acc_id}: {args.check} {args.fingerprint} for {args.env or 'every environment'} "
-          f"until {when(expires)}, by {current_user()}")
+                          finding=seen["finding"] if seen else None, accepted_by=who,
+                          database_key=bound.get("database_key"), database=bound.get("database"))
+    print(f"acceptance #{acc_id}: {args.check} {args.fingerprint} for {args.env or 'every environment'}"
+          + (f" ({bound['database']})" if bound.get("database_key") else "") + f" until {when(expires)}, by {who}")
     return 0
 
 
@@ -71,7 +81,9 @@ def run_acceptances_command(args) -> int:
             acc_id = int(args.target)
         except ValueError:
             raise ConfigError(f"acceptance id must be a number, not {args.target!r}") from None
-        acc = store.revoke(acc_id, revoked_by=current_user())
+        acc = store.get_acceptance(acc_id)
+        who = operator_name(acc["environment"], "revoke acceptances")
+        acc = store.revoke(acc_id, revoked_by=who)
         print(f"acceptance #{acc_id} revoked by {acc['revoked_by']}: {acc['check_id']} {acc['fingerprint']} counts in the verdict again")
         return 0
     if not args.target:
@@ -87,8 +99,9 @@ def run_acceptances_command(args) -> int:
                 raise ConfigError(f"cannot write {args.target}: {exc.strerror}") from None
             print(f"exported {text.count('[[acceptance]]')} active acceptance(s) to {args.target}")
         return 0
+    operator_name(None, "import acceptances")
     try:
-        text = sys.stdin.read() if args.target == "-" else Path(args.target).read_text(encoding="utf-8")
+        text = sys.stdin.buffer.read() if args.target == "-" else Path(args.target).read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {args.target}: {exc.strerror}") from None
     counts = store.import_acceptances(text, source=args.target)

@@ -16,7 +16,9 @@ def register(sub) -> None:
     add_target_options(p)
     add_profile_option(p)
     add_output_options(p, FORMATS, "table")
-    p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...)")
+    p.add_argument("--prisma-schema", metavar="PATH",
+                   help="the application's Prisma schema (schema.prisma, or a folder of .prisma files) as the design")
+    p.add_argument("--only", nargs="+", metavar="CHECK", help="check ids or groups to run (C1, C1.orphans, ...); the run is marked partial")
     p.add_argument("--fail-on", choices=("no-go", "hold"), default="no-go", help="verdict that makes the exit code 1 (default no-go)")
     p.add_argument("--include-facts", action="store_true", help="JSON: add the facts behind the checks (tables, references, workspaces)")
     p.add_argument("--save", action="store_true", help="store the run in the history, with the active acceptances applied (like audit)")
@@ -30,20 +32,21 @@ def register(sub) -> None:
 
 
 def run_check_command(args) -> int:
-    select_checks(args.only)  # unknown ids fail before connecting
+    select_checks(args.only)  # unknown ids fail before connecting (a malformed Prisma schema does too: run_review reads it first)
     env = environment_from_args(args)
+    problem = None
     if args.save:
-        from apms_ops.history import HistoryStore, current_user
+        from apms_ops.cli.audit import review_and_save
 
-        store = HistoryStore(args.history_url)  # a broken store fails before the database is touched
-        review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name),
-                            with_facts=args.include_facts)
-        run_id = store.save_review(review, run_by=current_user(), source="cli")
-        # stderr: standard output stays the requested format, for pipes.
-        print(f"apms-ops: run #{run_id} saved to {store.masked_url}", file=sys.stderr)
+        review, run_id, store, problem = review_and_save(env, args, source="cli", with_facts=args.include_facts)
+        if run_id is not None:
+            # stderr: standard output stays the requested format, for pipes.
+            print(f"apms-ops: run #{run_id} saved to {store.masked_url}", file=sys.stderr)
     else:
-        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts)
+        review = run_review(env, args.profile, only=args.only, with_facts=args.include_facts, prisma_schema=args.prisma_schema)
     write_output(render(review, args.format, include_facts=args.include_facts), args.output)
+    if problem is not None:
+        print(f"apms-ops: {problem}", file=sys.stderr)
     return gate_exit_code(review.verdict, "hold" if args.fail_on == "hold" else None)
 
 

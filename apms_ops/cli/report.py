@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from apms_ops.checks import select_checks
+from apms_ops.cli.audit import review_and_save
 from apms_ops.cli.common import add_profile_option, add_target_options, environment_from_args, write_output
 from apms_ops.cli.history import add_history_option, open_store
-from apms_ops.errors import ConfigError
-from apms_ops.history import current_user
+from apms_ops.errors import ConfigError, HistoryError
 from apms_ops.reports import REPORT_FORMATS, render
 from apms_ops.review import run_review
 
@@ -26,9 +28,9 @@ def register(sub) -> None:
 
 
 def run_report_command(args) -> int:
-    store = open_store(args)
-    run_id = None
+    run_id, problem = None, None
     if args.run:
+        store = open_store(args)  # a saved run lives only in the store
         if args.save or args.only:
             raise ConfigError("--run reports on a saved run: --save and --only do not apply")
         if args.run == "latest":
@@ -46,9 +48,22 @@ def run_report_command(args) -> int:
     else:
         select_checks(args.only)
         env = environment_from_args(args)
-        review = run_review(env, args.profile, only=args.only, acceptances=store.active_acceptances(env.name))
         if args.save:
-            run_id = store.save_review(review, run_by=current_user(), source="report")
-    extras = store.report_extras(review, run_id=run_id, since=args.since)
+            review, run_id, store, problem = review_and_save(env, args, source="report")
+        else:
+            try:
+                store = open_store(args)
+                review = store.apply_acceptances(run_review(env, args.profile, only=args.only))
+            except HistoryError as exc:
+                store, problem = None, exc
+                review = run_review(env, args.profile, only=args.only)
+    extras = {}
+    if store is not None:
+        try:
+            extras = store.report_extras(review, run_id=run_id, since=args.since)
+        except HistoryError as exc:
+            problem = exc
     write_output(render(review, args.format, **extras), args.output)
+    if problem is not None:
+        print(f"apms-ops: {problem}; the report lacks what the history adds (invariant runs, sign-off, changes)", file=sys.stderr)
     return 0

@@ -7,7 +7,8 @@ import sys
 
 from apms_ops.cli.history import add_history_option, open_store
 from apms_ops.errors import ConfigError
-from apms_ops.history import current_user, normalize_decision
+from apms_ops.cli.acceptances import operator_name
+from apms_ops.history import normalize_decision
 from apms_ops.reports.document import VERDICT_WORDS
 
 
@@ -30,8 +31,9 @@ def register(sub) -> None:
 
 
 def run_signoff_command(args) -> int:
+    who = operator_name(args.env, "sign off")
     store = open_store(args)
-    sid = store.sign_off(args.env, args.decision, migration=args.migration, comment=args.comment, signed_by=current_user(),
+    sid = store.sign_off(args.env, args.decision, migration=args.migration, comment=args.comment, signed_by=who,
                          review_run_id=args.run)
     s = store.list_sign_offs(args.env, limit=1)[0]
     print(f"sign-off #{sid}: {VERDICT_WORDS[s['decision']]} for {args.env}, migration {s['migration']}, by {s['signed_by']}")

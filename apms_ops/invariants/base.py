@@ -79,6 +79,7 @@ class InvariantRun:
     steps: list[Step] = field(default_factory=list)
     record_id: int | None = None
     record_error: str | None = None
+    identity: dict = field(default_factory=dict)  # the database tested: apms_ops.identity.DatabaseIdentity.to_dict()
 
     @property
     def ok(self) -> bool:
@@ -91,6 +92,7 @@ class InvariantRun:
             "tag": self.tag,
             "environment": self.environment,
             "database": self.database,
+            "database_key": self.identity.get("key"),
             "test": self.test,
             "outcome": self.outcome,
             "detail": self.detail,
@@ -107,6 +109,7 @@ class InvariantRun:
             "profile": self.profile,
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "record_id": self.record_id,
+            "database_identity": self.identity,
             **({"record_error": self.record_error} if self.record_error else {}),
         }
 

@@ -23,8 +23,8 @@ def version_checksums(p: Probe, masters: list[VersionedTable], version_id: str) 
     parts = []
     for m in masters:
         parts.append(sql.SQL(
-            "SELECT {label} AS tbl, count(*) AS n, "
-            "md5(coalesce(string_agg(CAST(ROW(t.*) AS text), E'\\n' ORDER BY t.{key}), '')) AS digest "
+            "SELECT {label} AS tbl, pg_catalog.count(*) AS n, "
+            "pg_catalog.md5(coalesce(pg_catalog.string_agg(CAST(ROW(t.*) AS text), E'\\n' ORDER BY t.{key}), '')) AS digest "
             "FROM {tbl} AS t WHERE t.{cfg} = %(v)s"
         ).format(label=sql.Literal(m.name), key=sql.Identifier(p.key(m.name)), tbl=p.ident(m.name), cfg=sql.Identifier(m.config_column)))
     return {r["tbl"]: (int(r["n"]), r["digest"]) for r in p.rows(sql.SQL(" UNION ALL ").join(parts), {"v": version_id})}
@@ -71,7 +71,7 @@ def freeze_by_reference(p: Probe) -> None:
         if row is None:
             raise Skip(f"no {rt.table} row references an {lc.active} {lc.table} row: there is no frozen instance to watch")
         version_id, n = row["version_id"], row["version"]
-        nxt = p.one(sql.SQL("SELECT max(v.{ver}) + 1 AS next FROM {lc} AS v WHERE v.{ws} = %(ws)s").format(
+        nxt = p.one(sql.SQL("SELECT pg_catalog.max(v.{ver}) + 1 AS next FROM {lc} AS v WHERE v.{ws} = %(ws)s").format(
             ver=sql.Identifier(lc.version_column), lc=p.ident(lc.table), ws=sql.Identifier(lc.workspace_column)),
             {"ws": row["workspace"]})["next"]
         s.detail = (f"{rt.table} {row['instance']} ({row['status']}) in workspace {row['workspace']} "
@@ -119,7 +119,7 @@ def freeze_by_reference(p: Probe) -> None:
     with p.step(f"activate version {nxt}") as s:
         sets = {lc.status_column: lc.active}
         if lc.activated_column:
-            sets[lc.activated_column] = sql.SQL("now()")
+            sets[lc.activated_column] = sql.SQL("pg_catalog.now()")
         p.update(lc.table, {vkey: new_id}, sets)
         s.detail = f"version {nxt} set to {lc.active}" + (f" with {lc.activated_column}" if lc.activated_column else "")
 

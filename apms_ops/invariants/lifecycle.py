@@ -27,7 +27,7 @@ def pick_version(p: Probe) -> dict:
              status=sql.Identifier(lc.status_column), lc=p.ident(lc.table)), {"active": lc.active})
     if row is None:
         raise Skip(f"{lc.table} is empty: there is no version to copy")
-    row["next"] = p.one(sql.SQL("SELECT max(v.{ver}) + 1 AS next FROM {lc} AS v WHERE v.{ws} = %(ws)s").format(
+    row["next"] = p.one(sql.SQL("SELECT pg_catalog.max(v.{ver}) + 1 AS next FROM {lc} AS v WHERE v.{ws} = %(ws)s").format(
         ver=sql.Identifier(lc.version_column), lc=p.ident(lc.table), ws=sql.Identifier(lc.workspace_column)),
         {"ws": row["workspace"]})["next"]
     return row
@@ -64,7 +64,7 @@ def lifecycle(p: Probe) -> None:
                                     {lc.status_column: step_back})) if v["active"] else None
         p.probe(f"an {lc.active} version without {lc.activated_column} is rejected",
                 copy(**{lc.status_column: lc.active, lc.activated_column: None}),
-                control=copy(**{lc.status_column: lc.active, lc.activated_column: sql.SQL("now()")}), setup=archive,
+                control=copy(**{lc.status_column: lc.active, lc.activated_column: sql.SQL("pg_catalog.now()")}), setup=archive,
                 accepted=f"an {lc.active} version with {lc.activated_column} NULL was stored")
     else:
         with p.step(f"an {lc.active} version without its activation time is rejected", PROBE) as s:

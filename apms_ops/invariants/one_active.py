@@ -22,7 +22,7 @@ def one_active_per_workspace(p: Probe) -> None:
         v = pick_version(p)
         s.detail = f"workspace {v['workspace']}: version {v['version']} ({v['id']})"
     nxt = v["next"]
-    activated = {lc.activated_column: sql.SQL("now()")} if lc.activated_column else {}
+    activated = {lc.activated_column: sql.SQL("pg_catalog.now()")} if lc.activated_column else {}
     if not v["active"]:
         with p.step(f"make a first {lc.active} version in it") as s:
             first = p.insert_copy(lc.table, {vkey: v["id"]}, {lc.version_column: nxt, lc.status_column: lc.active, **activated},

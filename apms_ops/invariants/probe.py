@@ -24,15 +24,18 @@ from psycopg import sql
 from sqlalchemy.engine import Connection
 
 from apms_ops.catalog import Snapshot
-from apms_ops.connections import Environment, mask_secrets, password_of
+from apms_ops.connections import PINNED_SEARCH_PATH, Environment, mask_secrets, secrets_of
 from apms_ops.invariants.base import ERROR, PROBE, SETUP, SKIP, Abort, Skip, Step, is_rejection
 from apms_ops.profiles import Profile
 
 TEXT_TYPES = ("text", "character varying", "character", "citext", "name")
+# Undefined table, function, type: inside a function of the database, a name its search_path no longer finds.
+_UNDEFINED_NAME = ("42P01", "42883", "42704")
 
 
 def is_text_type(type_name: str | None) -> bool:
-    return bool(type_name) and type_name.split("(")[0].strip() in TEXT_TYPES
+    # format_type qualifies a type outside pg_catalog (public.citext): the search_path is pinned.
+    return bool(type_name) and type_name.split("(")[0].strip().rsplit(".", 1)[-1] in TEXT_TYPES
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,13 @@ def error_parts(exc: BaseException, env: Environment | None = None) -> tuple[str
     constraint = getattr(diag, "constraint_name", None) if diag is not None else None
     text = (getattr(diag, "message_primary", None) if diag is not None else None) or str(orig) or type(orig).__name__
     text = " ".join(text.split())
-    return sqlstate, constraint, mask_secrets(text, password_of(env) if env else None)
+    context = (getattr(diag, "context", None) if diag is not None else None) or ""
+    if sqlstate in _UNDEFINED_NAME and "function" in context:
+        function = " ".join(next(line for line in context.splitlines() if "function" in line).split())
+        text += (f" (in {function}: the database's function looks names up through the caller's search_path, which "
+                 f"apms-ops pins to {PINNED_SEARCH_PATH} so that no code of the database can steer a test; "
+                 "schema-qualify the names in the function or give it SET search_path)")
+    return sqlstate, constraint, mask_secrets(text, *secrets_of(env))
 
 
 class Probe:
@@ -280,10 +289,10 @@ class Probe:
         key = self.key(table)
         key_type = self.column_type(table, key)
         if is_text_type(key_type):
-            return sql.SQL("CAST({} || '-' || substr(md5({} || CAST({} AS text)), 1, 15) AS {})").format(
+            return sql.SQL("CAST({} || '-' || pg_catalog.substr(pg_catalog.md5({} || CAST({} AS text)), 1, 15) AS {})").format(
                 sql.Literal(self.tag), sql.Literal(salt), source, sql.SQL(key_type))
         if key_type == "uuid":
-            return sql.SQL("gen_random_uuid()")
+            return sql.SQL("pg_catalog.gen_random_uuid()")
         return None
 
     def insert_copy(self, table: str, where: dict[str, Any], overrides: dict[str, Any] | None = None, *,
@@ -321,7 +330,7 @@ class Probe:
             text_cols = [c for c in unique if is_text_type(self.column_type(table, c)) and c not in overrides
                          and c not in self.reference_columns(table)]
             if text_cols:
-                overrides[text_cols[0]] = sql.SQL("{} || '_' || upper(substr(md5({} || CAST(t.{} AS text)), 1, 8))").format(
+                overrides[text_cols[0]] = sql.SQL("{} || '_' || pg_catalog.upper(pg_catalog.substr(pg_catalog.md5({} || CAST(t.{} AS text)), 1, 8))").format(
                     sql.Literal(self.code_tag), sql.Literal(salt), sql.Identifier(key))
         params, bind = self._params()
         columns = self.insertable_columns(table)
@@ -352,7 +361,7 @@ class Probe:
         created = self.touched.setdefault(table, set())
         params, bind = self._params()
         images = self.before.setdefault(table, {})
-        for row in self.rows(sql.SQL("SELECT CAST(t.{key} AS text) AS k, md5(CAST(ROW(t.*) AS text)) AS h FROM {tbl} AS t WHERE {where}").format(
+        for row in self.rows(sql.SQL("SELECT CAST(t.{key} AS text) AS k, pg_catalog.md5(CAST(ROW(t.*) AS text)) AS h FROM {tbl} AS t WHERE {where}").format(
                 key=sql.Identifier(key), tbl=self.ident(table), where=self._where(where, bind)), params):
             if row["k"] not in created:
                 images.setdefault(row["k"], row["h"])

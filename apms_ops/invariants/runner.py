@@ -25,8 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
 from apms_ops.catalog import Snapshot, read_snapshot
-from apms_ops.connections import Environment, database_error, engine_for, normalize_url, read_only_session
+from apms_ops.connections import Environment, database_error, engine_for, normalize_url, read_only_session, session_options
 from apms_ops.errors import ConfigError
+from apms_ops.identity import read_identity
 from apms_ops.invariants.base import ERROR, FAIL, SAFETY, SETUP, SKIP, Abort, InvariantRun, Invariant, Skip, Step, combine
 from apms_ops.invariants.probe import Probe, StepEvent, error_parts
 from apms_ops.invariants.registry import BY_NAME, REGISTRY
@@ -40,6 +41,12 @@ APPLICATION_NAME = "apms-ops invariant"
 # numbers and the same ACTIVE slot, and PostgreSQL would end one with a deadlock.
 # It is released by the rollback (or the end of the session), so it leaves nothing.
 ADVISORY_LOCK_KEY = 0x61706D736F7073  # "apmsops"
+# A client that stalls mid-test (a paused process, a frozen page, a dead laptop) must not keep the
+# application waiting on the rows the test locked: the server ends a session idle inside its
+# transaction after this long, whatever the statement timeout (which bounds a statement, not a pause).
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000
+# How often, during a long statement, the server checks that the client is still connected.
+CLIENT_CHECK_INTERVAL_MS = 1_000
 
 
 class InvariantsRefused(ConfigError):
@@ -85,6 +92,7 @@ def read_target(env: Environment, profile: str | Profile | None = None) -> tuple
     """The catalog snapshot (read-only) and the profile the tests use."""
     with read_only_session(env) as conn:
         snapshot = read_snapshot(conn)
+        snapshot.identity = read_identity(conn, env).to_dict()
     requested = profile if profile not in (None, "", "auto") else (env.profile or "auto")
     return snapshot, choose_profile(requested, snapshot, env.schema)
 
@@ -113,6 +121,7 @@ def run_invariant(env: Environment, name: str, *, profile: str | Profile | None 
     run = InvariantRun(
         test=inv.name, title=inv.title, outcome=SKIP, detail="", environment=env.name, database=env.masked_url,
         tag=tag, started_at=started_at, duration_ms=0.0, run_by=run_by or current_user(), profile=chosen.name,
+        identity=snapshot.identity or {},
     )
     why = inv.needs(chosen, snapshot)
     if why:
@@ -155,7 +164,10 @@ def run_invariants(env: Environment, only: Iterable[str] | None = None, *, profi
     if record and store is None:
         from apms_ops.history import HistoryStore
 
-        store = HistoryStore()
+        try:
+            store = HistoryStore()
+        except Exception as exc:  # noqa: BLE001 - the tests still run; each run says it was not recorded
+            store = _StoreUnavailable(exc)
     runs = []
     for i, inv in enumerate(chosen, 1):
         run = run_invariant(env, inv.name, target=target, run_by=run_by, record=record, store=store, on_step=on_step)
@@ -182,27 +194,32 @@ def _execute(env: Environment, inv: Invariant, probe: Probe) -> None:
         conn.begin()
         try:
             with probe.step("open one transaction (rolled back at the end)") as s:
+                # The server checks that the client is still there during a long statement (PostgreSQL 14+).
+                check_client = int(probe.snapshot.server.get("server_version_num") or 0) >= 140000
                 row = probe.one(sql.SQL(
-                    "SELECT set_config('statement_timeout', %(st)s, true) AS statement_timeout, "
-                    "set_config('lock_timeout', %(lt)s, true) AS lock_timeout, "
-                    "set_config('idle_in_transaction_session_timeout', %(it)s, true) AS idle_timeout, "
-                    "set_config('application_name', %(app)s, true) AS application_name, "
-                    "pg_backend_pid() AS pid, current_setting('transaction_isolation') AS isolation, "
-                    "current_setting('transaction_read_only') AS read_only"
+                    "SELECT pg_catalog.set_config('statement_timeout', %(st)s, true) AS statement_timeout, "
+                    "pg_catalog.set_config('lock_timeout', %(lt)s, true) AS lock_timeout, "
+                    "pg_catalog.set_config('idle_in_transaction_session_timeout', %(it)s, true) AS idle_timeout, "
+                    + ("pg_catalog.set_config('client_connection_check_interval', %(cc)s, true) AS client_check, " if check_client else "")
+                    + "pg_catalog.set_config('application_name', %(app)s, true) AS application_name, "
+                    "pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('transaction_isolation') AS isolation, "
+                    "pg_catalog.current_setting('transaction_read_only') AS read_only"
                 ), {
                     "st": str(env.statement_timeout_ms), "lt": str(env.lock_timeout_ms),
-                    # A client that stalls mid-test (or dies without closing) must not hold locks for long.
-                    "it": str(max(env.statement_timeout_ms, 1000)),
+                    "it": str(IDLE_IN_TRANSACTION_TIMEOUT_MS), "cc": str(CLIENT_CHECK_INTERVAL_MS),
                     "app": f"{APPLICATION_NAME} {probe.tag}"[:63],
                 })
                 probe.pid = int(row["pid"])
                 if row["read_only"] == "on":
                     raise Skip(f"environment {env.name} only allows read-only transactions")
                 waited = time.perf_counter()
-                probe.execute(sql.SQL("SELECT pg_advisory_xact_lock(%(key)s)"), {"key": ADVISORY_LOCK_KEY})
+                probe.execute(sql.SQL("SELECT pg_catalog.pg_advisory_xact_lock(%(key)s)"), {"key": ADVISORY_LOCK_KEY})
                 waited = (time.perf_counter() - waited) * 1000
                 s.detail = (f"backend pid {probe.pid}, {row['isolation']}, SET LOCAL statement_timeout {env.statement_timeout_ms} ms, "
-                            f"lock_timeout {env.lock_timeout_ms} ms; tag {probe.tag}; "
+                            f"lock_timeout {env.lock_timeout_ms} ms, idle_in_transaction_session_timeout "
+                            f"{IDLE_IN_TRANSACTION_TIMEOUT_MS} ms"
+                            + (f", client_connection_check_interval {CLIENT_CHECK_INTERVAL_MS} ms" if check_client else "")
+                            + f"; tag {probe.tag}; "
                             + (f"waited {waited:.0f} ms for another invariant run on this database"
                                if waited >= 5 else "no other invariant run on this database"))
             inv.run(probe)
@@ -244,9 +261,9 @@ def _rollback(probe: Probe, conn) -> None:
 
 def fresh_read_only_engine(env: Environment) -> sa.Engine:
     """An engine whose one connection is new (no pool) and read-only: another session than the test's."""
-    options = f"-c statement_timeout={env.statement_timeout_ms} -c lock_timeout={env.lock_timeout_ms} -c default_transaction_read_only=on"
     return sa.create_engine(normalize_url(env.url), poolclass=NullPool, connect_args={
-        "connect_timeout": env.connect_timeout_s, "application_name": "apms-ops after-check", "options": options})
+        "connect_timeout": env.connect_timeout_s, "application_name": "apms-ops after-check",
+        "options": session_options(env, read_only=True)})
 
 
 def _after_check(env: Environment, probe: Probe) -> None:
@@ -295,7 +312,7 @@ def remaining(env: Environment, profile: Profile, snapshot: Snapshot, tag: str, 
         key_type = snapshot.column(schema, table, key).type
         params[f"k{i}"] = sorted(created.get(table, ()))
         parts.append(sql.SQL(
-            "SELECT {label} AS tbl, count(*) AS n FROM {tbl} AS t "
+            "SELECT {label} AS tbl, pg_catalog.count(*) AS n FROM {tbl} AS t "
             "WHERE CAST(ROW(t.*) AS text) ILIKE %(pattern)s OR t.{key} = ANY(CAST({keys} AS {type}[]))"
         ).format(label=sql.Literal(table), tbl=sql.Identifier(schema, table), key=sql.Identifier(key),
                  keys=sql.SQL(f"%(k{i})s"), type=sql.SQL(key_type)))
@@ -307,7 +324,7 @@ def remaining(env: Environment, profile: Profile, snapshot: Snapshot, tag: str, 
         key_type = snapshot.column(schema, table, key).type
         params[f"b{i}"] = sorted(images)
         checks.append(sql.SQL(
-            "SELECT {label} AS tbl, CAST(t.{key} AS text) AS k, md5(CAST(ROW(t.*) AS text)) AS h FROM {tbl} AS t "
+            "SELECT {label} AS tbl, CAST(t.{key} AS text) AS k, pg_catalog.md5(CAST(ROW(t.*) AS text)) AS h FROM {tbl} AS t "
             "WHERE t.{key} = ANY(CAST({keys} AS {type}[]))"
         ).format(label=sql.Literal(table), tbl=sql.Identifier(schema, table), key=sql.Identifier(key),
                  keys=sql.SQL(f"%(b{i})s"), type=sql.SQL(key_type)))
@@ -324,6 +341,16 @@ def remaining(env: Environment, profile: Profile, snapshot: Snapshot, tag: str, 
         engine.dispose()
     changed = [(t, k) for t, images in sorted(before.items()) for k, h in sorted(images.items()) if now.get((t, k)) != h]
     return leftovers, changed
+
+
+class _StoreUnavailable:
+    """A history store that would not open: every save says why, at once (no second wait on a locked store)."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def save_invariant_run(self, run: dict) -> int:
+        raise self.error
 
 
 def _record(run: InvariantRun, store) -> None:

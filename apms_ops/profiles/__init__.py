@@ -9,12 +9,12 @@ gives the empty profile (discovery only). A malformed profile raises
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apms_ops.errors import ProfileError
+from apms_ops.tomlfiles import read_toml
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -48,6 +48,8 @@ class ExpectedForeignKey:
     ref_columns: tuple[str, ...]
     critical: bool = False
     rules: ForeignKeyRules = ForeignKeyRules()
+    schema: str | None = None       # None: the profile's schema
+    ref_schema: str | None = None
 
     @property
     def label(self) -> str:
@@ -119,10 +121,28 @@ class Profile:
     lifecycle: Lifecycle | None = None
     workspaces: Workspaces | None = None
     runtime: Runtime | None = None
+    people_table: str | None = None          # the table role columns (author_id, created_by) point at
+    prisma_schema: str | None = None         # a Prisma schema (file or folder) that is part of the design
+    relation_mode: str | None = None         # Prisma's relationMode: "prisma" means no FKs in the database by design
+    table_schemas: dict[str, str] = field(default_factory=dict)  # tables that live outside ``schema``
+    modeled_tables: tuple[str, ...] = ()     # tables whose every relation the design names (a Prisma schema's)
 
     @property
     def is_empty(self) -> bool:
         return self.name == "none"
+
+    @property
+    def has_design(self) -> bool:
+        """The profile says what the database should hold (tables or references), so it can be compared."""
+        return bool(self.tables or self.foreign_keys)
+
+    @property
+    def design_label(self) -> str:
+        return f"Prisma schema {self.prisma_schema}" if self.prisma_schema and self.name == "prisma" else f"profile {self.name}"
+
+    def schema_of(self, table: str) -> str:
+        """The schema ``table`` lives in according to the design."""
+        return self.table_schemas.get(table, self.schema)
 
     def expected_id_type(self, table: str) -> str | None:
         """The id type the profile expects for ``table`` (exact name first, then glob patterns)."""
@@ -146,7 +166,10 @@ class Profile:
     def with_schema(self, schema: str | None) -> "Profile":
         from dataclasses import replace
 
-        return replace(self, schema=schema) if schema else self
+        if not schema:
+            return self
+        # Tables the design places in the default schema follow it; explicitly placed ones stay.
+        return replace(self, schema=schema, table_schemas={t: s for t, s in self.table_schemas.items() if s != self.schema})
 
 
 NO_PROFILE = Profile(name="none", title="discovery only (no profile)", source="none")
@@ -166,15 +189,13 @@ def load_profile(name_or_path: str | None) -> Profile:
         if not builtin.is_file():
             raise ProfileError(f"unknown profile {name_or_path!r} (built-in: {', '.join(builtin_profiles())}; or give a path to a .toml file)")
         path = builtin
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    return parse_profile(data, str(path))
+    profile = parse_profile(read_toml(path, ProfileError, "read profile"), str(path))
+    if profile.prisma_schema:
+        from apms_ops.prisma import design_profile
+
+        # The profile names the application's Prisma schema: its relations join the design.
+        profile = design_profile(profile.prisma_schema, profile)
+    return profile
 
 
 # ---------------------------------------------------------------- validation
@@ -236,7 +257,8 @@ class _Reader:
 
 
 _TOP_KEYS = {
-    "profile", "migrations", "extensions", "tables", "id_types", "foreign_keys", "foreign_key_defaults", "checks",
+    "profile", "prisma_schema", "discovery", "migrations", "extensions", "tables", "id_types", "foreign_keys",
+    "foreign_key_defaults", "checks",
     "partial_unique_indexes", "lifecycle", "workspaces", "runtime",
 }
 _FK_RULE_KEYS = {"on_delete", "on_update", "deferrable", "initially_deferred", "match"}
@@ -286,7 +308,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
     unknown = set(data) - _TOP_KEYS
     if unknown:
         r.fail(sorted(unknown)[0], f"unknown section (allowed: {', '.join(sorted(_TOP_KEYS))})")
-    head = r.table(data, "profile", {"name", "title", "schema"}, required=True)
+    head = r.table(data, "profile", {"name", "title", "schema", "prisma_schema"}, required=True)
     name = r.string(head, "name", "profile.name")
     if name == "none":
         r.fail("profile.name", "'none' is reserved for discovery without a profile")
@@ -386,6 +408,13 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
             column=r.string(ws, "column", "workspaces.column", default="workspace_id"),
         )
 
+    discovery = r.table(data, "discovery", {"people_table"}) or {}
+    prisma_key = "prisma_schema" if "prisma_schema" in data else "profile.prisma_schema"
+    prisma_schema = r.string(data if "prisma_schema" in data else head, "prisma_schema", prisma_key, required=False)
+    if prisma_schema and source not in ("", "built-in"):
+        # Relative to the profile file, so a profile and its schema travel together.
+        prisma_schema = str((Path(source).resolve().parent / prisma_schema)) if not Path(prisma_schema).is_absolute() else prisma_schema
+
     runtime = None
     rt = r.table(data, "runtime", {"table", "status_column", "config_column", "running_statuses"})
     if rt is not None:
@@ -414,4 +443,6 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         lifecycle=lifecycle,
         workspaces=workspaces,
         runtime=runtime,
+        people_table=r.string(discovery, "people_table", "discovery.people_table", required=False),
+        prisma_schema=prisma_schema,
     )

@@ -140,7 +140,8 @@ def passed(check) -> bool:
 
 
 IDENTIFYING = ("table", "column", "references", "type", "referenced_type", "definition", "workspace", "name", "index",
-               "extension", "migration", "instance", "config_version", "rule", "status", "constraint", "problem", "url")
+               "extension", "migration", "instance", "config_version", "rule", "status", "constraint", "problem", "url",
+               "confidence")
 MEASURES = ("orphans", "rows", "active", "version")
 
 
@@ -211,6 +212,9 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
     word = VERDICT_WORDS.get(review.verdict, review.verdict)
     fired = _rules_for(review)
     blocks: list[Block] = [h(1, f"Validation report: {review.environment} — {word}")]
+    if review.partial:
+        blocks.append(p(f"**{review.partial_label.capitalize()}** (run with --only): the verdict covers only the checks that ran; "
+                        f"not run: {', '.join(mono(c) for c in review.not_run)}."))
 
     migration = _migration_line(review)
     meta = [f"**Verdict:** **{word}** ({VERDICT_MEANING.get(review.verdict, '')})"]
@@ -220,6 +224,8 @@ def build(review: Review, *, invariant_runs: list[dict] | None = None, sign_off:
         f"**Environment:** {review.environment}",
         f"**Database:** {mono(review.database)} (PostgreSQL {review.server.get('server_version', '?')})",
         f"**Profile:** {mono(review.profile)}",
+        f"**Design:** {review.design.get('description') or 'none'}" + ("" if review.design.get("compared", True) else
+                                                                        " (discovery only: nothing says what the database should hold)"),
         f"**Reviewed at:** {when(review.started_at)} ({review.duration_ms:.0f} ms, {review.statements} statements, read-only)"
         + (f", saved as run #{run_id}" if run_id else ""),
     ]

@@ -27,7 +27,7 @@ def _findings_text(check, limit: int = 200) -> str:
 
 def render_junit(review: Review, **_extras) -> str:
     suite = ET.Element("testsuite", {
-        "name": f"apms-ops {review.environment}",
+        "name": f"apms-ops {review.environment}" + (f" ({review.partial_label})" if review.partial else ""),
         "tests": str(len(review.checks)),
         "failures": str(sum(c.status == FAIL for c in review.checks)),
         "errors": str(sum(c.status == ERROR for c in review.checks)),
@@ -39,6 +39,9 @@ def render_junit(review: Review, **_extras) -> str:
     for name, value in (("verdict", review.verdict), ("environment", review.environment), ("database", review.database),
                         ("profile", review.profile)):
         ET.SubElement(props, "property", {"name": name, "value": str(value)})
+    if review.partial:
+        ET.SubElement(props, "property", {"name": "partial", "value": review.partial_label})
+        ET.SubElement(props, "property", {"name": "not_run", "value": " ".join(review.not_run)})
     for reason in review.reasons:
         ET.SubElement(props, "property", {"name": f"reason.{reason.rule}", "value": f"{reason.verdict}: {reason.text}"})
     for c in review.checks:

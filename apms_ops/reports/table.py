@@ -16,6 +16,8 @@ def render_table(review: Review) -> str:
         rows.append((c.id, c.status, _cell(c.target), _cell(c.actual), detail))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [f"verdict: {review.verdict}   environment: {review.environment}   database: {review.database}   profile: {review.profile}"]
+    if review.partial:
+        lines.append(f"  {review.partial_label.upper()} (--only): not run: {', '.join(review.not_run)}")
     for reason in review.reasons:
         lines.append(f"  {reason.verdict}: {reason.text}")
     lines.append("")

@@ -16,7 +16,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from apms_ops.connections import Environment
 from apms_ops.history import current_user, default_history_url
+from apms_ops.operators import acceptance_scope
 from apms_ops.reports.document import VERDICT_WORDS, finding_text
 from apms_ops.review import Review
 from apms_ops.ui.report import store
@@ -52,7 +54,13 @@ def _trends(url: str, environment: str) -> list[dict]:
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
 def _diff(url: str, run_a: int, run_b: int) -> dict:
-    return store().diff(run_a, run_b)
+    # The page compares any two runs it offers, and says loudly when they are of different databases.
+    return store().diff(run_a, run_b, across_databases=True)
+
+
+@st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
+def _identity_changes(url: str, environment: str) -> list[dict]:
+    return _plain(store().identity_changes(environment))
 
 
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
@@ -74,7 +82,7 @@ def clear() -> None:
     """Drop every cached history read (after a write, and on the sidebar's refresh), the Overview's too."""
     from apms_ops.ui import overview
 
-    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review):
+    for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review, _identity_changes):
         fn.clear()
     overview.clear()
 
@@ -86,6 +94,24 @@ def runs(environment: str | None = None, limit: int = 500) -> list[dict]:
 
 def trends(environment: str) -> list[dict]:
     return _trends(default_history_url(), environment)
+
+
+def identity_changes(environment: str) -> list[dict]:
+    """Saved runs whose database differs from the run before them, newest first."""
+    return _identity_changes(default_history_url(), environment)
+
+
+def identity_change_line(change: dict) -> str:
+    return (f"Run #{change['run_id']} reviewed another database than run #{change['previous_run_id']}: "
+            f"{change['previous_database']} → {change['database']}.")
+
+
+def different_databases_line(d: dict) -> str | None:
+    """A warning when two compared runs are of different databases (None when they are the same, or unknown)."""
+    if d.get("same_database") is False:
+        return (f"These runs reviewed different databases ({d['a']['database']}; {d['b']['database']}): "
+                "their differences are not changes of one database.")
+    return None
 
 
 def diff(run_a: int, run_b: int) -> dict:
@@ -113,7 +139,8 @@ def when(value) -> pd.Timestamp | None:
 
 def run_label(run: dict) -> str:
     """``#12 · 2026-01-05 10:00 UTC · HOLD · audit``."""
-    return f"#{run['id']} · {moment(run['started_at'])} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+    return (f"#{run['id']} · {moment(run['started_at'])} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+            + (" · partial review" if run.get("partial") else ""))
 
 
 def timeline_frame(rows: list[dict]) -> pd.DataFrame:
@@ -121,7 +148,8 @@ def timeline_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Environment": r["environment"], "Run": f"#{r['id']}", "When": when(r["started_at"]),
         "Verdict": VERDICT_WORDS.get(r["verdict"], r["verdict"]), "Source": r["source"], "By": r["run_by"],
-    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By"])
+        "Scope": "partial review (--only)" if r.get("partial") else "full",
+    } for r in rows], columns=["Environment", "Run", "When", "Verdict", "Source", "By", "Scope"])
 
 
 def trend_frame(rows: list[dict]) -> pd.DataFrame:
@@ -132,7 +160,8 @@ def trend_frame(rows: list[dict]) -> pd.DataFrame:
         "FK coverage (%)": round(100 * t["fk_coverage"], 1) if t["fk_coverage"] is not None else None,
         "Orphans": t["orphans"], "CHECKs": t["check_constraints"], "CHECKs expected": t["check_constraints_target"],
         "ACTIVE violations": t["active_violations"],
-    } for t in rows], columns=["Run", "When", "Verdict", "FK present", "FK expected", "FK coverage (%)", "Orphans",
+        "Scope": "partial review (--only)" if t.get("partial") else "full",
+    } for t in rows], columns=["Run", "When", "Verdict", "Scope", "FK present", "FK expected", "FK coverage (%)", "Orphans",
                                "CHECKs", "CHECKs expected", "ACTIVE violations"])
 
 
@@ -252,7 +281,10 @@ def verdict_timeline_chart(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("Verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="bottom", title=None)),
             shape=alt.Shape("Verdict:N", scale=alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["circle", "diamond", "square"]),
                             legend=None),
-            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Source", "By"],
+            # A partial run's verdict covers only what ran: drawn faint, so it never reads as a full GO.
+            opacity=alt.Opacity("Scope:N", scale=alt.Scale(domain=["full", "partial review (--only)"], range=[1.0, 0.3]),
+                                legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["Environment", "Run", alt.Tooltip("When:T", format="%Y-%m-%d %H:%M"), "Verdict", "Scope", "Source", "By"],
         )
         .properties(height=alt.Step(36))
     )
@@ -319,11 +351,29 @@ def save_run(review: Review, run_by: str) -> int:
     return run_id
 
 
-def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, environment: str | None, finding: dict | None,
-           run_by: str) -> int:
-    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by)
+def accept(fingerprint: str, check_id: str, reason: str, expires: date, *, env: Environment, every_environment: bool,
+           review: Review, finding: dict | None, run_by: str) -> int:
+    """Accept a finding of ``review``: for ``env`` (and the database reviewed), or for every environment;
+    the demo only ever for itself."""
+    environment = acceptance_scope(env, every_environment)
+    bound = {"database_key": review.database_key, "database": review.identity.get("label")} if environment else {}
+    acc_id = store().accept(fingerprint, check_id, reason, expires, environment=environment, finding=finding, accepted_by=run_by,
+                            **bound)
     clear()
     return acc_id
+
+
+def latest_expiry() -> date:
+    """The furthest expiry the acceptance policy allows from today."""
+    from datetime import timedelta
+
+    from apms_ops.operators import AcceptancePolicy, acceptance_policy
+
+    try:
+        days = acceptance_policy().max_days
+    except Exception:  # noqa: BLE001 - a broken policy is the strictest one; saving says what is wrong
+        days = AcceptancePolicy().max_days
+    return date.today() + timedelta(days=days)
 
 
 def revoke(acceptance_id: int, run_by: str) -> dict:

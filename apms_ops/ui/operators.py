@@ -28,7 +28,7 @@ from apms_ops.connections import Environment
 from apms_ops.errors import ConfigError
 from apms_ops.operators import (
     DEMO_ONLY, OIDC, PASSCODE, Decision, Identity, OperatorSettings, login_identity, may_run_invariants, may_write,
-    operator_mode, operator_settings, passcode_identity, viewer,
+    operator_mode, operator_settings, passcode_identity, still_signed_in, viewer,
 )
 
 SESSION_KEY = "apms_ops.operator"
@@ -57,7 +57,10 @@ def current_identity(config: OperatorSettings | None = None) -> Identity:
     if mode == PASSCODE:
         stored = st.session_state.get(SESSION_KEY)
         if isinstance(stored, dict) and stored.get("mode") == PASSCODE and stored.get("operator"):
-            return Identity(**stored)
+            identity = Identity(**stored)
+            if still_signed_in(config, identity):
+                return identity
+            st.session_state.pop(SESSION_KEY, None)  # the passcode changed since this sign-in
     return viewer(config)
 
 

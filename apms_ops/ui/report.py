@@ -29,15 +29,49 @@ def _store(url: str) -> HistoryStore:
     return HistoryStore(url)
 
 
+HISTORY_FAILURE_KEY = "apms_ops.history_failure"  # the store's failure in the current run, reset by the sidebar
+
+
 def store() -> HistoryStore:
-    """The configured history store; one (and one connection pool) per URL for the whole server."""
-    return _store(default_history_url())
+    """The configured history store; one (and one connection pool) per URL for the whole server.
+
+    A store that failed once in this run fails again at once: a locked store costs
+    its busy timeout once per page, not once per panel.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    failed = st.session_state.get(HISTORY_FAILURE_KEY) if get_script_run_ctx() is not None else None
+    if failed is not None:
+        raise failed
+    try:
+        return _store(default_history_url())
+    except Exception as exc:
+        note_history_failure(exc)
+        raise
+
+
+def note_history_failure(exc: Exception) -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx() is not None:  # only within a page run: the sidebar clears it at the start of the next
+        st.session_state[HISTORY_FAILURE_KEY] = exc
+
+
+def reading(read):
+    """``read(store())``, remembering a failure of the store for the rest of this run."""
+    from apms_ops.errors import HistoryError
+
+    try:
+        return read(store())
+    except HistoryError as exc:
+        note_history_failure(exc)
+        raise
 
 
 def report_extras(review: Review, run_id: int | None = None) -> tuple[dict, str | None]:
     """(extras for ``render``, why they are missing or None)."""
     try:
-        return store().report_extras(review, run_id=run_id), None
+        return reading(lambda s: s.report_extras(review, run_id=run_id)), None
     except Exception as exc:  # noqa: BLE001 - the report without history beats no report
         from apms_ops.ui.widgets import safe_message
 
@@ -91,7 +125,7 @@ def latest_sign_off(environment: str) -> None:
     from apms_ops.ui.widgets import md_escape
 
     try:
-        line = sign_off_line(store().latest_sign_off(environment))
+        line = sign_off_line(reading(lambda s: s.latest_sign_off(environment)))
     except Exception:  # noqa: BLE001 - a missing caption is not worth an error panel on the Overview
         return
     if line:

@@ -177,15 +177,16 @@ def load_review(env: Environment | None = None, profile: str | None = None) -> R
     except Exception as exc:
         failures[key] = exc
         raise
-    return with_acceptances(review, _active_acceptances(env.name))
+    return with_acceptances(review, _active_acceptances(env.name, review.database_key))
 
 
-def _active_acceptances(environment: str) -> dict:
-    """Today's acceptances (not cached: accepting a finding shows at once); none when the store fails."""
-    from apms_ops.ui.report import store
+def _active_acceptances(environment: str, database_key: str | None = None) -> dict:
+    """Today's acceptances valid for this database (not cached: accepting a finding shows at once);
+    none when the store fails."""
+    from apms_ops.ui.report import reading
 
     try:
-        return store().active_acceptances(environment)
+        return reading(lambda s: s.active_acceptances(environment, database_key=database_key))
     except Exception:  # noqa: BLE001 - the review stands without them; the History page reports the store
         return {}
 
@@ -327,6 +328,7 @@ def render_sidebar() -> None:
 
     sb = st.sidebar
     st.session_state[RUN_FAILURES_KEY] = {}  # the router calls this first in every run
+    st.session_state.pop("apms_ops.history_failure", None)  # ui.report.HISTORY_FAILURE_KEY: the store is asked afresh
     choices = environment_choices()
     if choices.error:
         with sb:

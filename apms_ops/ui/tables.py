@@ -364,20 +364,25 @@ def missing_fk_rows(review: Review) -> pd.DataFrame:
     rows = []
     for r in judged(review, "C1.foreign_keys"):
         key = (r["table"], r["column"], r["references"])
-        if r["status"] not in ("FAIL", "WARN"):
+        # INFO rows with findings: a possible reference for review, or one kept by application code by design.
+        if r["status"] not in ("FAIL", "WARN") and key not in problems:
             continue
+        ref = refs.get(key, {})
         rows.append({
             "Table": r["table"], "Column": r["column"], "References": r["references"],
             "Critical": "yes" if r.get("critical") else "no",
+            "Confidence": r.get("confidence") or ("design" if ref.get("expected") else "high"),
             "Problem": ", ".join(problems.get(key, [])) or "no foreign key",
             "Reason": r["reason"],
-            "Orphans": refs.get(key, {}).get("orphans"),
+            "Orphans": ref.get("orphans"),
             "Status": r["status"] + (" (accepted)" if accepted.get(key) else ""),
+            "Evidence": r.get("evidence") or ref.get("evidence") or "",
             "SQL": sql_by.get(key, ""),
             "Fingerprint": fingerprints.get(key, ""),
         })
-    rows.sort(key=lambda r: (-(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
-    df = _frame(rows, ["Table", "Column", "References", "Critical", "Problem", "Reason", "Orphans", "Status", "SQL", "Fingerprint"])
+    rows.sort(key=lambda r: (r["Confidence"] == "review", -(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
+    df = _frame(rows, ["Table", "Column", "References", "Critical", "Confidence", "Problem", "Reason", "Orphans", "Status", "Evidence",
+                       "SQL", "Fingerprint"])
     df["Orphans"] = df["Orphans"].astype("Int64")
     return df
 

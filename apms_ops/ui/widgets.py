@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import streamlit as st
 
 from apms_ops.briefing import as_utc
-from apms_ops.connections import Environment, database_error, mask_secrets, password_of
-from apms_ops.errors import ConfigError, DatabaseError, OpsError, ProfileError
+from apms_ops.connections import Environment, database_error, mask_secrets, secrets_of
+from apms_ops.errors import ConfigError, DatabaseError, HistoryError, OpsError, ProfileError
 from apms_ops.review import Review
 from apms_ops.ui import tables
 from apms_ops.ui.tables import Figure
@@ -115,6 +115,9 @@ def page_header(title: str, review: Review | None = None, what: str | None = Non
             f"PostgreSQL {md_escape(version or '?')} · profile **{md_escape(review.profile)}** · "
             f"reviewed {md_escape(_when(review.started_at))}"
         )
+        if review.partial:
+            st.warning(f"**{md_escape(review.partial_label.capitalize())}**: the verdict covers only the checks that ran "
+                       f"(not run: {md_escape(', '.join(review.not_run))}).")
 
 
 # ---------------------------------------------------------------- tables and figures
@@ -261,7 +264,7 @@ def safe_message(exc: BaseException, env: Environment | None = None) -> str:
     if isinstance(exc, sa.exc.DBAPIError):
         exc = database_error(exc, env)
     text = str(exc) if isinstance(exc, OpsError) else f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-    return mask_secrets(text, password_of(env) if env is not None else None)
+    return mask_secrets(text, *secrets_of(env))
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
@@ -282,6 +285,10 @@ def classify(exc: BaseException) -> tuple[str, str]:
                 "Other environments in the sidebar are not affected.")
     if sqlstate == "57014" or "statement timeout" in text:
         return "Query took too long", "A read hit the environment's statement_timeout; raise it in the secrets file or retry later."
+    if isinstance(exc, HistoryError):
+        return ("History store unavailable", "The review itself is unaffected. Saved runs, acceptances and sign-offs cannot "
+                "be read or written until the store is back; the message says why (and `python -m apms_ops history restore` "
+                "brings a backup back).")
     if isinstance(exc, ProfileError):
         return "Profile problem", "Fix the profile file named in the message, or pick another profile in the sidebar."
     if isinstance(exc, ConfigError):

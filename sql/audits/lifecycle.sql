@@ -13,9 +13,9 @@ SELECT 'non_positive_version', v.{row_id}::text, v.{workspace}::text, v.{version
  WHERE v.{version} IS NULL OR v.{version} <= 0
 UNION ALL
 SELECT 'duplicate_version', NULL, d.workspace, d.version, d.copies::text
-  FROM (SELECT v.{workspace}::text AS workspace, v.{version} AS version, count(*) AS copies
+  FROM (SELECT v.{workspace}::text AS workspace, v.{version} AS version, pg_catalog.count(*) AS copies
           FROM {versions} AS v
          GROUP BY 1, 2
-        HAVING count(*) > 1) AS d
+        HAVING pg_catalog.count(*) > 1) AS d
  ORDER BY 1, 3, 4
  LIMIT {limit};

@@ -7,7 +7,7 @@ SELECT m.migration_name::text                                        AS migratio
        CASE WHEN m.rolled_back_at IS NOT NULL THEN 'rolled back'
             WHEN m.finished_at IS NULL THEN 'failed'
             ELSE 'applied' END                                       AS state,
-       round((extract(epoch FROM m.finished_at - m.started_at) * 1000)::numeric, 0) AS duration_ms,
-       left(m.logs, 500)                                             AS logs
+       pg_catalog.round((extract(epoch FROM m.finished_at - m.started_at) * 1000)::numeric, 0) AS duration_ms,
+       pg_catalog."left"(m.logs, 500)                                             AS logs
   FROM {migrations} AS m
  ORDER BY m.started_at, m.migration_name;

@@ -4,7 +4,7 @@ SELECT i.{i_key}::text      AS instance,
        v.{v_key}::text      AS config_version,
        v.{v_ws}::text       AS workspace,
        v.{version}          AS version,
-       count(*) OVER ()     AS total
+       pg_catalog.count(*) OVER ()     AS total
   FROM {instances} AS i
   JOIN {versions} AS v ON v.{v_key}::text = i.{i_config}::text
  WHERE i.{i_status}::text = ANY ({running}::text[])

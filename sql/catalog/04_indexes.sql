@@ -7,7 +7,7 @@ SELECT n.nspname                                        AS schema_name,
        x.indisprimary                                   AS is_primary,
        x.indisvalid                                     AS is_valid,
        ARRAY(SELECT COALESCE(a.attname, '(expression)')
-               FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               FROM pg_catalog.unnest(x.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
                LEFT JOIN pg_catalog.pg_attribute AS a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
               WHERE k.ord <= x.indnkeyatts
               ORDER BY k.ord)                           AS columns,
