@@ -52,12 +52,19 @@ What counts as the same (PostgreSQL's own parse analysis, and nothing cleverer):
   ``timestamptz``), ``pg_catalog.`` and search-path qualifications vanish,
   a column qualified by its table is the column.
 
+A few spellings PostgreSQL keeps apart give the same result for every row,
+NULLs included, and count as the same: ``0 < x`` and ``x > 0`` (a comparison's
+commutator with its operands swapped); ``bo = true`` and ``bo``, ``bo = false``
+and ``NOT bo``; an IN list and the OR of its equalities (``x IN (1, 2)`` and
+``x = 1 OR x = 2``; ``NOT IN`` and the AND of ``<>``), also for an array
+literal of a known type (``'{a,b}'::text[]``).
+
 Everything else is a difference: ``(a > 0 OR b > 0) AND c > 0`` is not
 ``a > 0 OR (b > 0 AND c > 0)``, ``NOT (a > 0 AND b > 0)`` is not ``NOT a > 0
-AND b > 0``, and — because PostgreSQL keeps them apart too — ``0 < x`` is not
-``x > 0``, ``x IN (1, 2)`` is not ``x = 1 OR x = 2``, ``'{a,b}'::text[]`` is not
-``ARRAY['a', 'b']``, ``bo`` is not ``bo = true``. No logical equivalence is
-proved beyond the rules above.
+AND b > 0``, ``bo IS NOT TRUE`` is not ``bo = false`` (a NULL passes one and
+not the other), ``interval '24 hours'`` is not ``interval '1 day'`` (they part
+across a daylight-saving change). No logical equivalence is proved beyond the
+rules above.
 
 A cast is taken as one PostgreSQL added (and ignored) only when it is on one
 side alone, to a type PostgreSQL casts to implicitly, from the column's type
@@ -263,6 +270,8 @@ class _Ctx:
 
 
 _COMMUTATIVE = {"=", "<>", "+", "*", "&&"}
+# A comparison and the operator that gives the same result with its operands swapped.
+_COMMUTATORS = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _TRUE_NULL = Node("const", value=None, literal="null")
 
 
@@ -326,6 +335,16 @@ def _not(arg: Node) -> Node:
 
 def _op(name: str, left: Node | None, right: Node) -> Node:
     return Node("op", name, (left, right) if left is not None else (right,))
+
+
+def _boolean_equality(n: Node) -> Node | None:
+    """``x = true`` as ``x``, ``x = false`` / ``x <> true`` as ``NOT x`` (None when ``n`` is no such comparison)."""
+    if n.kind != "op" or n.name not in ("=", "<>") or len(n.args) != 2:
+        return None
+    for value, other in ((n.args[1], n.args[0]), (n.args[0], n.args[1])):
+        if value.kind == "const" and value.literal == "bool" and value.value in ("true", "false"):
+            return other if (value.value == "true") == (n.name == "=") else _not(other)
+    return None
 
 
 def _between(kind, subject: Node, low: Node, high: Node) -> Node:
@@ -759,6 +778,61 @@ class _Comparer:
         return None
 
     def _diff(self, a: Node, b: Node, sa, sb, where: str) -> _Difference | None:
+        difference = self._diff_as_parsed(a, b, sa, sb, where)
+        if difference is None:
+            return None
+        # Spellings that mean the same value in three-valued logic, though PostgreSQL keeps them apart.
+        for x, y in self._equivalent_spellings(a, b):
+            if self.diff(x, y, sa, sb, where) is None:
+                return None
+        return difference
+
+    def _equivalent_spellings(self, a: Node, b: Node) -> list[tuple[Node, Node]]:
+        """Rewritten pairs to try when ``a`` and ``b`` differ as parsed.
+
+        ``0 < x`` is ``x > 0`` (a comparison's commutator with its operands
+        swapped); ``bo = true`` is ``bo`` and ``bo = false`` is ``NOT bo``;
+        ``x = ANY (ARRAY[1, 2])`` (an IN list) is ``x = 1 OR x = 2``, and
+        ``<> ALL`` an AND of ``<>``, also for an array literal of a known type.
+        None of them changes a result, NULLs included.
+        """
+        out = []
+        if a.kind == b.kind == "op" and len(a.args) == len(b.args) == 2 and _COMMUTATORS.get(a.name) == b.name:
+            out.append((a, Node("op", a.name, (b.args[1], b.args[0]))))
+        ta, tb = _boolean_equality(a), _boolean_equality(b)
+        if ta is not None or tb is not None:
+            out.append((ta or a, tb or b))
+        xa, xb = self._expanded(a), self._expanded(b)
+        if xa is not a or xb is not b:
+            out.append((xa, xb))
+        return out
+
+    def _expanded(self, n: Node) -> Node:
+        """An ANY/ALL over a list as the OR/AND of its comparisons (``n`` itself when it is not one)."""
+        if n.kind in ("any", "all") and len(n.args) == 2:
+            items = self._array_items(n.args[1])
+            if items:
+                return _bool("or" if n.kind == "any" else "and", [_op(n.name, n.args[0], i) for i in items])
+            return n
+        if n.kind in ("or", "and"):
+            inner = "any" if n.kind == "or" else "all"
+            parts = [self._expanded(c) if c.kind == inner else c for c in n.args]
+            if any(p is not c for p, c in zip(parts, n.args)):
+                return _bool(n.kind, parts)
+        return n
+
+    def _array_items(self, n: Node) -> list[Node] | None:
+        if n.kind == "array":
+            return list(n.args)
+        if n.kind == "const" and n.type is not None and n.type.array and n.literal == "string" and n.value is not None:
+            elements = sqlvalues.array_elements(n.value)
+            if elements is None:
+                return None
+            return [_const(None, "null", n.type.element) if v is None else _typed(_const(v, "string"), n.type.element, self.ctx)
+                    for v in elements]
+        return None
+
+    def _diff_as_parsed(self, a: Node, b: Node, sa, sb, where: str) -> _Difference | None:
         soft = self._soft_cast(a, b, sa, sb, where)
         if soft is not None:
             return self.diff(soft[0], soft[1], sa, sb, where)
