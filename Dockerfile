@@ -32,7 +32,7 @@ RUN grep -vE '^(pytest|pytest-timeout|playwright)([<>=~!; ]|$)' requirements.txt
 # Code stays owned by root: the app user can read it, not change it.
 COPY apms_ops ./apms_ops
 COPY sql ./sql
-COPY app_pages ./app_pages
+COPY pages ./pages
 COPY .streamlit/config.toml ./.streamlit/config.toml
 COPY dashboard.py ./
 

@@ -27,6 +27,7 @@ except Exception as exc:  # noqa: BLE001 - a broken sidebar must not take the pa
         widgets.error_panel(exc, state.environment_or_none())
 
 try:
-    page.run()
+    with navigation.routed():
+        page.run()
 except Exception as exc:  # noqa: BLE001 - the last net: every error is a panel (st.stop/rerun are not Exceptions)
     widgets.error_panel(exc, state.environment_or_none())

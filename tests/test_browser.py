@@ -193,6 +193,23 @@ def test_environment_and_verdict_hold_through_switch_navigate_reload_and_a_perma
     fresh.close()
 
 
+def test_a_shared_link_opened_first_on_a_fresh_server_shows_its_page_under_the_router(staging_url, fixed_url, browser, tmp_path):
+    # Before dashboard.py has run once, Streamlit resolves the URL against the files of pages/
+    # and may run the page alone: no "Page not found", and the shared sidebar is there.
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(tomli_w.dumps({"connections": {"staging": {"url": staging_url}, "fixed": {"url": fixed_url}}}))
+    env = {"APMS_OPS_SECRETS": str(secrets), "APMS_OPS_HISTORY_URL": f"sqlite:///{tmp_path / 'history.sqlite3'}"}
+    with running_dashboard(env) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        open_page(page, f"{url}/fk-coverage?env=fixed")
+        assert shown(page) == ("fixed", "GO")
+        assert "/fk-coverage" in page.url
+        assert page.locator("h1").first.inner_text().strip() == "Foreign key coverage"
+        assert "Page not found" not in page.inner_text("body")
+        context.close()
+
+
 @pytest.mark.parametrize("env", ["staging", "fixed"])
 def test_the_overview_fits_verdict_reasons_caveats_and_actions_above_the_fold(dashboard_url, browser, env):
     context = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -7,6 +7,8 @@ Every test points the app at its own secrets file (``APMS_OPS_SECRETS``) and his
 
 from __future__ import annotations
 
+import ast
+
 import json
 import re
 import socket
@@ -660,7 +662,7 @@ def test_the_documented_read_only_role_sees_the_same_review(configure, scratch):
         at = app()
         assert not at.exception
         assert "permission denied" in texts(at)
-        at.switch_page("app_pages/6_orphans_isolation.py").run()
+        at.switch_page("pages/6_orphans-isolation.py").run()
         assert not at.exception
         assert "reader-pw" not in texts(at)
     finally:
@@ -674,17 +676,23 @@ def test_the_documented_read_only_role_sees_the_same_review(configure, scratch):
 # ---------------------------------------------------------------- pure parts and repository files
 
 
-def test_pages_live_outside_a_pages_folder_and_every_listed_page_exists():
-    # A pages/ folder beside dashboard.py makes Streamlit resolve a fresh server's first URL
-    # against its file names: a shared link then shows "Page not found" (see navigation).
-    assert not (ROOT / "pages").exists(), "put pages in app_pages/ and list them in apms_ops/ui/navigation.py"
+def test_every_page_is_listed_named_after_its_address_and_runs_under_the_router():
+    # A fresh server resolves its first URL against the files of pages/ and may run a page
+    # file alone: the file name must be the address, and the page must hand back to the router.
     assert [p.url_path for p in navigation.available_pages(ROOT)] == [p.url_path for p in navigation.PAGES]
     assert len({p.url_path for p in navigation.PAGES}) == len(navigation.PAGES)
-    assert sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")) == sorted(p.path for p in navigation.PAGES)
+    assert sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py")) == sorted(p.path for p in navigation.PAGES)
+    for spec in navigation.PAGES:
+        from streamlit.source_util import page_icon_and_name
+
+        assert page_icon_and_name(ROOT / spec.path)[1] == spec.url_path, spec.path
+        tree = ast.parse((ROOT / spec.path).read_text())
+        first_call = next(node for node in tree.body if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
+        assert ast.unparse(first_call) == "navigation.require_router()", f"{spec.path}: call navigation.require_router() first"
 
 
 def test_navigation_includes_pages_that_exist(tmp_path):
-    (tmp_path / "app_pages").mkdir()
+    (tmp_path / "pages").mkdir()
     for spec in navigation.PAGES[:3]:
         (tmp_path / spec.path).write_text("")
     assert [p.url_path for p in navigation.available_pages(tmp_path)] == ["deploy-overview", "findings", "relations"]

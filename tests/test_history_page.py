@@ -16,7 +16,7 @@ from apms_ops.ui import report
 from conftest import ROOT, admin_connection
 
 DASHBOARD = ROOT / "dashboard.py"
-PAGE = "app_pages/9_history.py"
+PAGE = "pages/9_audit-history.py"
 PASSCODE = "correct horse battery"
 ORPHANS = ("INSERT INTO master_roles (id, workspace_id, config_version_id, code, name) "
            "SELECT 'orphan-' || g, workspace_id, 'missing-version', 'ORPHAN_' || g, 'orphan' FROM "

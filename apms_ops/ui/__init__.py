@@ -2,12 +2,14 @@
 
 ``dashboard.py`` draws the sidebar (environment, profile, connection status,
 verdict, refresh) once per run and then runs the selected page. A page in
-``app_pages/`` is thin: it reads its own widgets, calls one cached loader, and
-renders; it holds no SQL and makes no decisions::
+``pages/`` is thin: it hands the run to the router if Streamlit ran it alone, reads
+its own widgets, calls one cached loader, and renders; it holds no SQL and makes
+no decisions::
 
     import streamlit as st
-    from apms_ops.ui import state, tables, widgets
+    from apms_ops.ui import navigation, state, tables, widgets
 
+    navigation.require_router()           # first: see apms_ops/ui/navigation.py
     review = state.page_review()          # cached; on failure an error panel, then st.stop()
     widgets.page_header("My page", review)
     df = tables.check_rows(review, "C1")  # pure functions: Review -> DataFrame

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from apms_ops.ui import charts, findings, links, state, tables, widgets
+from apms_ops.ui import charts, findings, links, navigation, state, tables, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 

@@ -1,6 +1,8 @@
 """Findings: every check by what it does to the verdict, and one page per check with its findings and their fixes."""
 
-from apms_ops.ui import findings, links, state, widgets
+from apms_ops.ui import findings, links, navigation, state, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 check_id = links.param(links.CHECK)

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from apms_ops.ui import overview, report, state, tables, widgets
+from apms_ops.ui import navigation, overview, report, state, tables, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 brief = overview.load_briefing(review)

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from apms_ops.ui import links, relations, state, widgets
+from apms_ops.ui import links, navigation, relations, state, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 

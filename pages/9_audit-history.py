@@ -6,7 +6,9 @@ import streamlit as st
 
 from apms_ops.history import DECISIONS
 from apms_ops.ui import history as hist
-from apms_ops.ui import operators, report, state, widgets
+from apms_ops.ui import navigation, operators, report, state, widgets
+
+navigation.require_router()
 
 state.on_refresh(hist.clear)
 

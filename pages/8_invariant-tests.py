@@ -3,8 +3,10 @@
 import streamlit as st
 
 from apms_ops.invariants import REGISTRY
-from apms_ops.ui import invariant_tests as inv
+from apms_ops.ui import invariant_tests as inv, navigation
 from apms_ops.ui import operators, state, widgets
+
+navigation.require_router()
 
 env = state.page_environment()
 
