@@ -33,6 +33,7 @@ RUN grep -vE '^(pytest|pytest-timeout|playwright)([<>=~!; ]|$)' requirements.txt
 COPY apms_ops ./apms_ops
 COPY sql ./sql
 COPY pages ./pages
+COPY .streamlit/config.toml ./.streamlit/config.toml
 COPY dashboard.py ./
 
 USER apms

@@ -1,21 +1,24 @@
 """apms-ops dashboard: ``streamlit run dashboard.py``.
 
-The router: page list, the sidebar every page shares (environment, profile,
-verdict, connection status, refresh), then the selected page. Pages live in
-``pages/``; their shared code in ``apms_ops/ui`` (see its docstring).
+The router: page list, the style rules, the sidebar every page shares (environment,
+profile, verdict, connection status, refresh; it also keeps the environment in the
+URL), then the selected page. Pages live in ``pages/``; their shared code in
+``apms_ops/ui`` (see its docstring).
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from apms_ops.ui import navigation, state, widgets
+from apms_ops.ui import links, navigation, state, style, widgets
 
 ROOT = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="apms-ops", page_icon=":material/fact_check:", layout="wide")
+st.set_page_config(page_title="apms-ops", page_icon=style.page_icon(), layout="wide")
 
 page = st.navigation(navigation.navigation_pages(ROOT))
+links.remember_page(page.url_path)
+style.inject()
 
 try:
     state.render_sidebar()
@@ -24,6 +27,7 @@ except Exception as exc:  # noqa: BLE001 - a broken sidebar must not take the pa
         widgets.error_panel(exc, state.environment_or_none())
 
 try:
-    page.run()
+    with navigation.routed():
+        page.run()
 except Exception as exc:  # noqa: BLE001 - the last net: every error is a panel (st.stop/rerun are not Exceptions)
     widgets.error_panel(exc, state.environment_or_none())

@@ -382,8 +382,14 @@ def environment_flag(environ: Mapping[str, str], name: str) -> bool:
     raise ConfigError(f"environment variable {name}: must be true or false (1/0, yes/no, on/off), not {environ[name]!r}")
 
 
-def configured_environments(environ: Mapping[str, str] | None = None, secrets: dict | None = None) -> list[Environment]:
-    """Environments from the secrets file and DATABASE_URL, in that order (no demo)."""
+def configured_environments(environ: Mapping[str, str] | None = None, secrets: dict | None = None,
+                            errors: dict[str, str] | None = None) -> list[Environment]:
+    """Environments from the secrets file and DATABASE_URL, in that order (no demo).
+
+    With ``errors`` (a dict), a broken ``[connections.<name>]`` entry (or DATABASE_URL) is
+    left out and its message stored under its name, so one bad entry disables that
+    environment only.
+    """
     environ = os.environ if environ is None else environ
     origins: dict[str, str] = {}
     if secrets is None:
@@ -398,27 +404,32 @@ def configured_environments(environ: Mapping[str, str] | None = None, secrets: d
         raise ConfigError(f"{secrets_origin('connections') if origins else 'secrets'}: [connections] must be a table of tables")
     for name, table in connections.items():
         where = origins.get(name, "secrets")
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [connections.{name}] must be a table")
-        envs.append(_environment_from_table(name, table, where))
+        try:
+            if not isinstance(table, dict):
+                raise ConfigError(f"{where}: [connections.{name}] must be a table")
+            envs.append(_environment_from_table(name, table, where))
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors[name] = str(exc)
     if environ.get("DATABASE_URL"):
         url = environ["DATABASE_URL"]
-        try:
-            normalize_url(url)
-        except ConfigError as exc:
-            raise ConfigError(f"environment variable DATABASE_URL: {exc}") from None
         name = environ.get("APMS_OPS_ENV_NAME", "database_url")
-        if name in DEMO_ENVIRONMENTS:
-            raise ConfigError(f"environment variable APMS_OPS_ENV_NAME: {name!r} is reserved for the embedded demo database")
-        envs.append(
-            Environment(
-                name=name,
-                url=url,
-                source="DATABASE_URL",
-                protected=environment_flag(environ, "APMS_OPS_PROTECTED"),
-                allow_invariants=environment_flag(environ, "APMS_OPS_ALLOW_INVARIANTS"),
-            )
-        )
+        try:
+            try:
+                normalize_url(url)
+            except ConfigError as exc:
+                raise ConfigError(f"environment variable DATABASE_URL: {exc}") from None
+            if name in DEMO_ENVIRONMENTS:
+                raise ConfigError(f"environment variable APMS_OPS_ENV_NAME: {name!r} is reserved for the embedded demo database")
+            protected = environment_flag(environ, "APMS_OPS_PROTECTED")
+            allow_invariants = environment_flag(environ, "APMS_OPS_ALLOW_INVARIANTS")
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors[name] = str(exc)
+            return envs
+        envs.append(Environment(name=name, url=url, source="DATABASE_URL", protected=protected, allow_invariants=allow_invariants))
     return envs
 
 

@@ -143,7 +143,7 @@ def test_the_history_page_says_when_the_database_changed(scratch, tmp_path, monk
     monkeypatch.setenv("APMS_OPS_HISTORY_URL", url)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/9_history.py").run()
+    at.switch_page("pages/9_audit-history.py").run()
     assert not at.exception
     warnings = " ".join(str(w.value) for w in at.warning).replace("\\", "")  # shown Markdown-escaped
     assert "Run #2 reviewed another database than run #1" in warnings

@@ -16,7 +16,7 @@ from apms_ops.ui import report
 from conftest import ROOT, admin_connection
 
 DASHBOARD = ROOT / "dashboard.py"
-PAGE = "pages/9_history.py"
+PAGE = "pages/9_audit-history.py"
 PASSCODE = "correct horse battery"
 ORPHANS = ("INSERT INTO master_roles (id, workspace_id, config_version_id, code, name) "
            "SELECT 'orphan-' || g, workspace_id, 'missing-version', 'ORPHAN_' || g, 'orphan' FROM "
@@ -102,8 +102,8 @@ def test_viewer_sees_the_fault_as_a_trend_and_a_diff(staging_copy):
     assert len(at.get("download_button")) >= 2  # the report of the review shown and of the run compared to
 
     # Comparing the other way round: the fault is resolved.
-    at.selectbox(key="history.diff.a").set_value(3)
-    at.selectbox(key="history.diff.b").set_value(1).run()
+    at.selectbox(key="history.diff.3.a").set_value(3)
+    at.selectbox(key="history.diff.3.b").set_value(1).run()
     assert not at.exception
     assert any(m.value.startswith("Run #3 (**NO-GO**) → run #1 (**HOLD**): better") for m in at.markdown)
 
@@ -118,6 +118,8 @@ def test_operator_saves_accepts_revokes_and_signs_off(staging_copy):
     [latest] = store.list_reviews("staging", limit=1)
     assert (latest["id"], latest["source"], latest["run_by"], latest["verdict"]) == (4, "dashboard", "Olga Operator", "NO_GO")
     assert any(s.value == "Saved as run #4." for s in at.success)
+    # The comparison moves on to the newest two runs, whatever was compared before.
+    assert any(m.value.startswith("Run #3 (**NO-GO**) → run #4 (**NO-GO**)") for m in at.markdown)
 
     # Accept the missing CHECK: it stays FAIL, the verdict of the next saved run leaves it out.
     finding = next(o for o in at.selectbox(key="history.accept.finding").options if o.startswith("C1.check_constraints"))
@@ -126,6 +128,8 @@ def test_operator_saves_accepts_revokes_and_signs_off(staging_copy):
     submit(at, "Accept finding")
     [acc] = store.list_acceptances("staging")
     assert (acc["check_id"], acc["accepted_by"], acc["environment"]) == ("C1.check_constraints", "Olga Operator", "staging")
+    assert any(s.value.startswith(f"Acceptance #{acc['id']} recorded: the verdict leaves the finding out from now on")
+               for s in at.success)
     accepted = frame_with(at, "Reason")
     assert list(accepted["Accepted by"]) == ["Olga Operator"]
     review = run_review(env, acceptances=store.active_acceptances("staging"))
@@ -165,9 +169,11 @@ def test_empty_history_and_a_database_that_is_down(tmp_path, monkeypatch, histor
     monkeypatch.delenv("DATABASE_URL", raising=False)
     at = history_page()
     assert any("Database unreachable" in e.proto.title for e in at.error)
-    assert any("No saved runs yet" in i.value for i in at.info)
-    assert any("No saved runs of prod yet" in i.value for i in at.info)
-    assert any("Two saved runs" in i.value for i in at.info)
+    notes = [c.value for c in at.caption]
+    assert any("No saved runs yet" in n for n in notes)
+    assert any("No saved runs of prod yet" in n for n in notes)
+    assert any("Two saved runs" in n for n in notes)
+    assert not at.success, "an empty history is not good news: no check mark"
     assert not at.get("vega_lite_chart")
 
 

@@ -137,7 +137,7 @@ def test_a_locked_store_neither_slows_nor_misleads_the_dashboard(held, staging_u
         started = time.perf_counter()
         at.run()
         overview = time.perf_counter() - started
-        at.switch_page("pages/9_history.py").run()
+        at.switch_page("pages/9_audit-history.py").run()
     finally:
         locker.rollback()
         locker.close()

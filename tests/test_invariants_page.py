@@ -12,7 +12,7 @@ from conftest import ROOT
 from test_invariants import content_checksums
 
 DASHBOARD = ROOT / "dashboard.py"
-PAGE = "pages/8_invariant_tests.py"
+PAGE = "pages/8_invariant-tests.py"
 TIMEOUT = 120
 PASSCODE = "correct horse battery"
 

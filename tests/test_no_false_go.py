@@ -154,7 +154,7 @@ def test_the_dashboard_marks_a_saved_partial_run(fixed_url, tmp_path, monkeypatc
     store.save_review(run_review(Environment("fixed", fixed_url), "apms", only=["C2"]), run_by="ci", source="cli")
     store.save_review(run_review(Environment("fixed", fixed_url), "apms"), run_by="ci", source="cli")
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/9_history.py").run()
+    at.switch_page("pages/9_audit-history.py").run()
     assert not at.exception, at.exception
     timeline = next(df.value for df in at.dataframe if "Scope" in df.value.columns)
     assert sorted(timeline["Scope"]) == ["full", "partial review (--only)"]

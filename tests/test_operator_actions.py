@@ -211,7 +211,7 @@ def _page_with_passcode(tmp_path, monkeypatch, staging_url) -> AppTest:
     monkeypatch.setenv("APMS_OPS_HISTORY_URL", f"sqlite:///{tmp_path / 'h.sqlite3'}")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at.switch_page("pages/9_history.py").run()
+    at.switch_page("pages/9_audit-history.py").run()
     assert not at.exception
     return at
 

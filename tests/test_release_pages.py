@@ -55,7 +55,7 @@ def app_folder(tmp_path, staging_url):
 def test_migrations_page_shows_the_folder_as_a_timeline(configure, staging_url, app_folder):
     configure(staging=staging_url)
     at = app()
-    at.switch_page("pages/7_migrations.py").run()
+    at.switch_page("pages/7_migration-history.py").run()
     at.text_input(key=FOLDER_KEY).input(str(app_folder)).run()
     assert not at.exception, [e.value for e in at.exception]
     shown = {m.label: m.value for m in at.metric}
@@ -71,7 +71,7 @@ def test_migrations_page_shows_the_folder_as_a_timeline(configure, staging_url, 
 def test_migration_lint_page_lints_the_pending_ones(configure, staging_url, app_folder):
     configure(staging=staging_url)
     at = app()
-    at.switch_page("pages/11_migration_lint.py").run()
+    at.switch_page("pages/13_pending-migration-lint.py").run()
     at.text_input(key=FOLDER_KEY).input(str(app_folder)).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect[0].value == ["20260110000000_holiday_region"]
@@ -83,7 +83,7 @@ def test_migration_lint_page_lints_the_pending_ones(configure, staging_url, app_
 def test_drift_page_compares_two_environments(configure, staging_url, fixed_url):
     configure(staging=staging_url, fixed=fixed_url)
     at = app()
-    at.switch_page("pages/10_drift.py").run()
+    at.switch_page("pages/12_environment-drift.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.proto.body for e in at.error]
     shown = {m.label: m.value for m in at.metric}
@@ -95,7 +95,7 @@ def test_drift_page_compares_two_environments(configure, staging_url, fixed_url)
 def test_fk_page_offers_the_fixes_as_prisma_folders(configure, staging_url):
     configure(staging=staging_url)
     at = app()
-    at.switch_page("pages/4_fk_coverage.py").run()
+    at.switch_page("pages/4_fk-coverage.py").run()
     assert not at.exception, [e.value for e in at.exception]
     button = next(b for b in at.get("download_button") if "zip" in str(b.proto.label).lower())
     assert button is not None
@@ -113,7 +113,7 @@ def test_fk_page_says_orphans_stop_the_fixes(configure, scratch):
                                   "SELECT 'orphan', workspace_id, 'gone', 'ORPHAN', 'x' FROM config_versions LIMIT 1")
     configure(staging=env.url)
     at = app()
-    at.switch_page("pages/4_fk_coverage.py").run()
+    at.switch_page("pages/4_fk-coverage.py").run()
     assert not at.exception
     assert any("Orphaned rows stop the deployable fixes" in w.value for w in at.warning)
     with admin_connection(env.url) as conn:

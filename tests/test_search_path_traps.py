@@ -147,7 +147,7 @@ def test_the_dashboards_loaders_run_no_code_of_the_database(trapped, tmp_path, m
     monkeypatch.delenv("DATABASE_URL", raising=False)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     assert not at.exception
-    for page in ("pages/6_orphans_isolation.py", "pages/5_workspaces.py", "pages/7_migrations.py"):
+    for page in ("pages/6_orphans-isolation.py", "pages/5_workspace-versions.py", "pages/7_migration-history.py"):
         at.switch_page(page).run()
         assert not at.exception, page
     sample = orphan_samples(env, [("master_roles", "config_version_id", "config_versions.id")], profile="apms")

@@ -30,6 +30,12 @@ def design(ctx: Context) -> Outcome:
     nothing was verified. Best practice: point the review at the right database
     and give it the design (a profile, or the application's Prisma schema);
     without one, only what names imply can be checked.
+
+    Why it matters: nothing was compared: a GO here would be an all-clear on a database
+    nobody checked.
+
+    How to fix: point the review at the right database, and give it the design: a
+    profile, or the application's Prisma schema (``--prisma-schema``).
     """
     snap, profile = ctx.snapshot, ctx.profile
     database = snap.server.get("database") or "the database"
@@ -65,6 +71,14 @@ def reference_columns(ctx: Context) -> Outcome:
     is explained, not unresolved. A name that matches tables in several other
     schemas is reported as ambiguous, never guessed. With a design (profile
     foreign keys, a Prisma schema) the design decides, and this check only counts.
+
+    Why it matters: columns that read as references point at no known key: either
+    references the review cannot check, or ids from another system; with no design,
+    nothing says which.
+
+    How to fix: say what each listed column is: give the design (a profile or
+    ``--prisma-schema``), add the foreign key where it is a reference, or accept the
+    finding where it holds another system's id.
     """
     found = ctx.discovery
     unresolved = [u for u in found.unresolved if not u.polymorphic]

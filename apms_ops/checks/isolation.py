@@ -12,6 +12,12 @@ def isolation(ctx: Context) -> Outcome:
     For every reference whose child and parent both carry the workspace column,
     ``child.workspace_id = parent.workspace_id``. Only a composite foreign key
     (or application code) can enforce it; this audit finds what slipped through.
+
+    Why it matters: a tenant's rows depend on another tenant's configuration: tenant
+    isolation is broken.
+
+    How to fix: point the listed rows at rows of their own tenant; a composite foreign key
+    (tenant column plus id) keeps it that way.
     """
     ws = ctx.profile.workspaces
     if ws is None:

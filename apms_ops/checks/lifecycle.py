@@ -28,7 +28,13 @@ def needs(ctx: Context, *parts: str) -> str | None:
 
 def lifecycle(ctx: Context) -> Outcome:
     """Config versions only use the lifecycle's statuses, an ACTIVE one has its activation
-    time, and version numbers are positive and unique per workspace."""
+    time, and version numbers are positive and unique per workspace.
+
+    Why it matters: versions outside the lifecycle make it unclear which configuration is
+    in force.
+
+    How to fix: repair the versions that break the lifecycle rules.
+    """
     why = needs(ctx, "lifecycle")
     if why:
         return Outcome(SKIP, 0, None, why)

@@ -27,8 +27,12 @@ def migrations_folder(ctx: Context) -> Outcome:
     drift = the file's SHA-256 differs from the recorded checksum (line endings
     aside, as Prisma allows); missing locally = applied in the database but not
     in the folder. Failed migrations are C1.migrations' finding, folder or not.
-    Anti-pattern: editing a migration that already ran, so environments that
-    ran the old text and the new one differ silently.
+
+    Why it matters: the database is not at the state the repository describes: what ran differs from what is
+    reviewed, and an edited migration means environments that ran the old text and the new one differ silently.
+
+    How to fix: deploy the pending migrations (lint them first: ``lint-migration``), restore edited migration
+    files to the text that ran, and add to the folder the migrations the database has and the folder lacks.
     """
     folder = ctx.migrations_folder
     if folder is None:

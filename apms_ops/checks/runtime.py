@@ -11,7 +11,12 @@ from apms_ops.checks.lifecycle import needs
 
 
 def runtime(ctx: Context) -> Outcome:
-    """RUNNING and PENDING workflow instances reference an ACTIVE or ARCHIVED version, never a DRAFT."""
+    """RUNNING and PENDING workflow instances reference an ACTIVE or ARCHIVED version, never a DRAFT.
+
+    Why it matters: running work frozen to a draft can change under it while the draft is edited.
+
+    How to fix: move running or pending work off draft versions (or activate the version on purpose).
+    """
     why = needs(ctx, "lifecycle", "runtime")
     if why:
         return Outcome(SKIP, 0, None, why)
@@ -31,7 +36,14 @@ def runtime(ctx: Context) -> Outcome:
 
 
 def health(ctx: Context) -> Outcome:
-    """The application's health endpoint answers 2xx, where one is configured."""
+    """The application's health endpoint answers 2xx, where one is configured.
+
+    Why it matters: the application may be down or unreachable; this review covers the
+    database only.
+
+    How to fix: restore the application's health endpoint, or fix ``health_url`` for this
+    environment.
+    """
     url = ctx.health_url
     if not url:
         return Outcome(SKIP, None, None, "no health_url configured for this environment")

@@ -16,6 +16,11 @@ def extensions(ctx: Context) -> Outcome:
     Anti-pattern: a migration that calls ``gen_random_uuid()`` or ``crypt()`` on a
     server where the extension is missing. Best practice: install it before the
     migration, with ``CREATE EXTENSION IF NOT EXISTS``.
+
+    Why it matters: functions the schema relies on (such as ``gen_random_uuid``) may be
+    missing when the migration runs.
+
+    How to fix: install the missing extension(s) before the migration runs.
     """
     installed = ctx.snapshot.extension_names
     required = list(ctx.profile.extensions)
@@ -51,6 +56,10 @@ def tables(ctx: Context) -> Outcome:
     """The tables the migration creates, and the ones they reference, exist.
 
     Lists missing tables as findings and unexpected ones in the detail.
+
+    Why it matters: the migration is incomplete: the application fails on the missing tables.
+
+    How to fix: complete the migration: expected tables are missing.
     """
     profile, snap = ctx.profile, ctx.snapshot
     in_schema = sorted(name for schema, name in snap.tables if schema == profile.schema)
@@ -96,6 +105,15 @@ def foreign_keys(ctx: Context) -> Outcome:
     ``relationMode = "prisma"`` the database holds no FKs by design: every
     relation is named as enforced only by application code and audited for
     orphans (C1.orphans).
+
+    Why it matters: references without a foreign key are enforced only by application
+    code: orphans and cross-tenant references can appear silently; a key defined otherwise
+    than designed deletes, detaches or keeps rows the design says it must not.
+
+    How to fix: add the missing foreign keys and replace the ones that point elsewhere or
+    are defined otherwise (remediation SQL: ``NOT VALID`` first, then ``VALIDATE``), or,
+    where the design keeps a relation in application code on purpose, accept each finding
+    with a reason and an expiry.
     """
     refs = ctx.references
     by_profile = bool(ctx.profile.foreign_keys)
@@ -152,6 +170,12 @@ def critical_foreign_keys(ctx: Context) -> Outcome:
 
     A critical key whose ``ON DELETE`` cascades or sets NULL would silently delete
     or detach the rows frozen to what it references: that is a NO-GO.
+
+    Why it matters: these guard the frozen reference to a live version and the tenant
+    anchors: without them work can point at a version that does not exist.
+
+    How to fix: add, replace or validate the critical foreign keys first: they guard frozen
+    references and tenant anchors.
     """
     critical = [r for r in ctx.references if r.critical]
     if not critical:
@@ -178,6 +202,12 @@ def check_constraints(ctx: Context) -> Outcome:
     any order), so a profile states them as a migration author writes them. A
     CHECK that stands where an expected one should but says something else is
     reported with its first difference, not as missing.
+
+    Why it matters: rows that break the rule can be written; the rule then holds only as
+    long as application code keeps it.
+
+    How to fix: add the missing CHECK constraint(s) and replace the ones that say something
+    else (remediation SQL: ``NOT VALID`` first, then ``VALIDATE``).
     """
     profile, snap = ctx.profile, ctx.snapshot
     present = [c for c in snap.check_constraints]
@@ -219,6 +249,11 @@ def partial_unique_index(ctx: Context) -> Outcome:
     two concurrent activations can both succeed. An index of the expected name
     that is not unique, INVALID (a failed concurrent build), on other columns or
     with another predicate is named for each difference, not called missing.
+
+    Why it matters: nothing in the database stops a second live version in a tenant.
+
+    How to fix: create or rebuild the partial unique index (remediation SQL,
+    ``CONCURRENTLY``).
     """
     profile, snap = ctx.profile, ctx.snapshot
     if not profile.partial_unique_indexes:
@@ -245,6 +280,12 @@ def orphans(ctx: Context) -> Outcome:
 
     Counted by anti-joins inside PostgreSQL, one scan per child table. A NULL
     reference is not an orphan. Orphans under a NOT VALID foreign key count too.
+
+    Why it matters: rows point at rows that do not exist: the application may fail on
+    them, and a foreign key cannot be validated until they are fixed.
+
+    How to fix: fix the orphaned rows (delete them or point them at existing rows);
+    ``VALIDATE CONSTRAINT`` fails while they exist.
     """
     refs = [r for r in ctx.references if r.auditable]
     rows = [row(r.label, SKIP, "not audited: the column or the referenced key is missing", table=qualified(r.schema, r.table),
@@ -291,6 +332,10 @@ def migrations(ctx: Context) -> Outcome:
     Failed means what Prisma means: a row not finished and not marked rolled
     back. ``prisma migrate deploy`` refuses to run until it is resolved; a
     migration that failed, was rolled back and applied again is applied.
+
+    Why it matters: the deployed schema may not be the one the migration describes.
+
+    How to fix: resolve the migration history (failed or missing migrations).
     """
     profile = ctx.profile
     table = ctx.migrations_table

@@ -28,7 +28,12 @@ def table_id_types(ctx: Context) -> list[dict]:
 
 
 def id_types(ctx: Context) -> Outcome:
-    """Each table's id has the type the design says (no uuid assumption: ``text`` ids are read as text)."""
+    """Each table's id has the type the design says (no uuid assumption: ``text`` ids are read as text).
+
+    Why it matters: ids of an unexpected type break references and the application's mappings.
+
+    How to fix: align the id types with the design before any reference is added.
+    """
     rows = table_id_types(ctx)
     with_expectation = [r for r in rows if r["expected"]]
     summary = Counter(r["type"] for r in rows if r["type"])
@@ -65,6 +70,11 @@ def reference_types(ctx: Context) -> Outcome:
 
     Anti-pattern: ``text`` pointing at ``uuid`` (or ``varchar(36)`` at ``text``):
     no foreign key can be added, and joins cast on every row.
+
+    Why it matters: a reference whose type differs from its key cannot get a foreign
+    key, and joins cast silently.
+
+    How to fix: change each reference column to the type of the key it references.
     """
     judged = []
     for r in ctx.references:

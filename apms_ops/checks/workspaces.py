@@ -12,6 +12,11 @@ def one_active_per_workspace(ctx: Context) -> Outcome:
 
     Two ACTIVE versions mean new work may start on either (NO-GO); none means
     new work cannot start in that workspace (HOLD).
+
+    Why it matters: two live versions: new work may start on either. None: new work
+    cannot start in that tenant.
+
+    How to fix: leave exactly one ACTIVE version in each tenant listed.
     """
     why = needs(ctx, "lifecycle", "workspaces")
     if why:

@@ -5,13 +5,17 @@ Meant for schedules (cron, a systemd timer, a Kubernetes CronJob). Exit codes:
 the database cannot be reached nothing is saved: the scheduler reports the
 failed job, and the history keeps only runs that have figures. When the history
 store fails (locked, read-only, lost) the verdict is still printed and gates the
-exit code; the failure is one more line on standard error.
+exit code; the failure is one more line on standard error. With
+``[alerts.<environment>]`` in the secrets file, a changed verdict or an expired
+acceptance is posted to a webhook (``apms_ops.alerts``); a failed post is one
+line on stderr and does not change the exit code.
 """
 
 from __future__ import annotations
 
 import sys
 
+from apms_ops.alerts import AlertError, alert_settings, send_alerts
 from apms_ops.checks import select_checks
 from apms_ops.cli.common import (
     add_migrations_dir_option, add_profile_option, add_target_options, environment_from_args, gate_exit_code,
@@ -101,6 +105,7 @@ def run_audit_command(args) -> int:
     select_checks(args.only)  # unknown ids fail before connecting
     folder = migrations_folder_from_args(args)
     env = environment_from_args(args)
+    alerts = alert_settings(env.name)  # a broken [alerts.<environment>] table stops before the database is touched
     review, run_id, store, problem = review_and_save(env, args, source="audit", migrations_dir=folder)
     extras: dict = {}
     if run_id is not None:
@@ -109,6 +114,12 @@ def run_audit_command(args) -> int:
         except (HistoryError, ConfigError) as exc:
             problem = exc
     print("\n".join(summary_lines(review, run_id, store, extras.get("changes"), extras.get("identity_change"))))
+    if run_id is not None:
+        try:
+            for line in send_alerts(store, review, run_id, alerts):
+                print(line)
+        except AlertError as exc:
+            print(f"apms-ops: alert for {env.name} not delivered ({exc}); run #{run_id} was saved", file=sys.stderr)
     if args.report:
         fmt = report_format_for(args.report, args.report_format)
         try:

@@ -31,4 +31,5 @@ def run_demo_command(args) -> int:
     for env_name, db in DEMO_ENVIRONMENTS.items():
         print(f"{env_name:<13} {urls[db]}")
     print("review one with: python -m apms_ops check --env demo-staging --format markdown")
+    print("the server keeps running (also after the dashboard stops) until: python -m apms_ops demo stop")
     return 0

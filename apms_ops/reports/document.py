@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apms_ops.checks.base import ERROR, FAIL, INFO, PASS, SKIP, WARN, finding_identity
+from apms_ops.checks.docs import all_docs
 from apms_ops.checks.registry import BY_ID, GROUPS
 from apms_ops.remediation import migration_script
 from apms_ops.review import Review
@@ -30,58 +31,10 @@ VERDICT_MEANING = {
     NO_GO: "do not deploy: at least one blocker is open",
 }
 
-# What to do about a check's open findings; the check's detail follows the sentence.
-ACTIONS = {
-    "C1.design": ("Point the review at the right database, and give it the design: a profile, or the application's "
-                  "Prisma schema (--prisma-schema)."),
-    "C1.reference_columns": ("Say what each listed column is: give the design (a profile or --prisma-schema), add the "
-                             "foreign key where it is a reference, or accept the finding where it holds another system's id."),
-    "C1.extensions": "Install the missing extension(s) before the migration runs.",
-    "C1.tables": "Complete the migration: expected tables are missing.",
-    "C1.foreign_keys": ("Add the missing foreign keys (Remediation SQL: NOT VALID first, then VALIDATE), or, where the design "
-                        "keeps a relation in application code on purpose, accept each finding with a reason and an expiry."),
-    "C1.critical_foreign_keys": "Add the critical foreign keys first: they guard frozen references and workspace anchors.",
-    "C1.check_constraints": "Add the missing CHECK constraint(s) (Remediation SQL).",
-    "C1.partial_unique_index": "Create or rebuild the partial unique index (Remediation SQL, CONCURRENTLY).",
-    "C1.orphans": "Fix the orphaned rows (delete them or point them at existing rows); VALIDATE CONSTRAINT fails while they exist.",
-    "C1.migrations": "Resolve the migration history (failed or missing migrations).",
-    "C1.migrations_folder": ("Deploy the pending migrations (lint them first: lint-migration), restore edited migration files "
-                             "to the text that ran, and add to the folder the migrations the database has and the folder lacks."),
-    "C2.id_types": "Align the id types with the design before any reference is added.",
-    "C2.reference_types": "Change each reference column to the type of the key it references.",
-    "C3.lifecycle": "Repair the configuration versions that break the lifecycle rules.",
-    "C4.one_active_per_workspace": "Leave exactly one ACTIVE configuration version in each workspace listed.",
-    "C5.isolation": "Point the listed rows at rows of their own workspace.",
-    "C6.runtime": "Move RUNNING/PENDING work off DRAFT versions (or activate the version on purpose).",
-    "C6.health": "Restore the application's health endpoint, or fix health_url for this environment.",
-}
-
-# What an open finding of each check risks, in the meeting's words.
-RISKS = {
-    "C1.design": "Nothing was compared: a GO here would be an all-clear on a database nobody checked.",
-    "C1.reference_columns": ("Columns that read as references point at no known key: either references the review cannot "
-                             "check, or ids from another system; with no design, nothing says which."),
-    "C1.extensions": "Functions the schema relies on (such as gen_random_uuid) may be missing when the migration runs.",
-    "C1.tables": "The migration is incomplete: the application fails on the missing tables.",
-    "C1.foreign_keys": "References without a foreign key are enforced only by application code: orphans and cross-workspace "
-                       "references can appear silently.",
-    "C1.critical_foreign_keys": "These guard the frozen reference to a configuration version and the workspace anchors: "
-                                "without them a workflow can point at a version that does not exist.",
-    "C1.check_constraints": "Rows that break the rule can be written; the rule then holds only as long as application code keeps it.",
-    "C1.partial_unique_index": "Nothing in the database stops a second ACTIVE configuration in a workspace.",
-    "C1.orphans": "Rows point at rows that do not exist: the application may fail on them, and a foreign key cannot be "
-                  "validated until they are fixed.",
-    "C1.migrations": "The deployed schema may not be the one the migration describes.",
-    "C1.migrations_folder": "The database is not at the state the repository describes: what ran differs from what is "
-                            "reviewed, and environments drift apart silently.",
-    "C2.id_types": "Ids of an unexpected type break references and the application's mappings.",
-    "C2.reference_types": "A reference whose type differs from its key cannot get a foreign key, and joins cast silently.",
-    "C3.lifecycle": "Versions outside the lifecycle make it unclear which configuration is in force.",
-    "C4.one_active_per_workspace": "Two ACTIVE versions: new work may start on either. None: new work cannot start in that workspace.",
-    "C5.isolation": "A workspace's rows depend on another workspace's configuration: tenant isolation is broken.",
-    "C6.runtime": "Running work frozen to a DRAFT can change under it while the draft is edited.",
-    "C6.health": "The application may be down or unreachable; this review covers the database only.",
-}
+# What to do about a check's open findings (the check's detail follows the sentence), and
+# what an open finding risks: both written on the check itself (see checks.docs).
+ACTIONS = {d.id: d.how for d in all_docs()}
+RISKS = {d.id: d.why for d in all_docs()}
 
 STALE_AUDIT = timedelta(days=7)
 EXPIRY_WARNING = timedelta(days=14)

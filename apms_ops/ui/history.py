@@ -22,6 +22,7 @@ from apms_ops.operators import acceptance_scope
 from apms_ops.reports.document import VERDICT_WORDS, finding_text
 from apms_ops.review import Review
 from apms_ops.ui.report import store
+from apms_ops.ui.tables import moment
 
 HISTORY_TTL_S = int(os.environ.get("APMS_OPS_HISTORY_TTL", "60"))
 VERDICT_SCALE = alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["#2e9e55", "#e0a100", "#d64545"])
@@ -78,9 +79,12 @@ def _saved_review(url: str, run_id: int) -> dict:
 
 
 def clear() -> None:
-    """Drop every cached history read (after a write, and on the sidebar's refresh)."""
+    """Drop every cached history read (after a write, and on the sidebar's refresh), the Overview's too."""
+    from apms_ops.ui import overview
+
     for fn in (_runs, _trends, _diff, _acceptances, _sign_offs, _saved_review, _identity_changes):
         fn.clear()
+    overview.clear()
 
 
 def runs(environment: str | None = None, limit: int = 500) -> list[dict]:
@@ -135,8 +139,7 @@ def when(value) -> pd.Timestamp | None:
 
 def run_label(run: dict) -> str:
     """``#12 · 2026-01-05 10:00 UTC · HOLD · audit``."""
-    moment = pd.Timestamp(run["started_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"#{run['id']} · {moment} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
+    return (f"#{run['id']} · {moment(run['started_at'])} · {VERDICT_WORDS.get(run['verdict'], run['verdict'])} · {run['source']}"
             + (" · partial review" if run.get("partial") else ""))
 
 
@@ -197,19 +200,31 @@ def acceptance_frame(rows: list[dict]) -> pd.DataFrame:
         "Id": r["id"], "State": r["state"], "Check": r["check_id"], "Fingerprint": r["fingerprint"],
         "Environment": r["environment"] or "(every environment)",
         "Finding": _plain_text(finding_text(r.get("finding") or {}, False)) if r.get("finding") else "",
-        "Reason": r["reason"], "Accepted by": r["accepted_by"], "Accepted": when(r["accepted_at"]),
-        "Expires": when(r["expires_at"]), "Revoked by": r.get("revoked_by") or "",
+        "Reason": r["reason"], "Accepted by": r["accepted_by"], "Accepted": moment(r["accepted_at"]),
+        "Expires": moment(r["expires_at"]), "Revoked by": r.get("revoked_by") or "",
     } for r in rows], columns=["Id", "State", "Check", "Fingerprint", "Environment", "Finding", "Reason", "Accepted by",
                                "Accepted", "Expires", "Revoked by"])
 
 
 def sign_off_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "When": when(r["signed_at"]), "Decision": VERDICT_WORDS.get(r["decision"], r["decision"]), "Migration": r["migration"] or "",
+        "When": moment(r["signed_at"]), "Decision": VERDICT_WORDS.get(r["decision"], r["decision"]), "Migration": r["migration"] or "",
         "Comment": r["comment"], "Signed by": r["signed_by"],
         "On run": f"#{r['review_run_id']}" if r.get("review_run_id") else "",
         "Run said": VERDICT_WORDS.get(r.get("review_verdict"), r.get("review_verdict") or ""),
     } for r in rows], columns=["When", "Decision", "Migration", "Comment", "Signed by", "On run", "Run said"])
+
+
+def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """The trend figures as a table: moments written the one way every page writes them."""
+    return trend.assign(When=trend["When"].map(moment))
+
+
+def diff_choices(env_runs: list[dict]) -> tuple[list[int], str]:
+    """The runs to compare (newest first) and a widget key that changes when a run is saved,
+    so the comparison moves to the newest two runs instead of staying on the ones first shown."""
+    ids = [r["id"] for r in env_runs]
+    return ids, f"history.diff.{ids[0]}"
 
 
 def diff_headline(d: dict) -> str:
@@ -221,8 +236,7 @@ def diff_headline(d: dict) -> str:
 
 
 def acceptance_label(a: dict) -> str:
-    expires = pd.Timestamp(a["expires_at"]).strftime("%Y-%m-%d")
-    return f"#{a['id']} · {a['check_id']} · {a['fingerprint']} · until {expires} · {a['reason'][:60]}"
+    return f"#{a['id']} · {a['check_id']} · {a['fingerprint']} · until {moment(a['expires_at'])} · {a['reason'][:60]}"
 
 
 def open_findings(review: Review) -> dict[str, dict]:

@@ -10,7 +10,6 @@ someone who has not run anything yet, read back from the history.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +18,7 @@ from apms_ops.connections import Environment
 from apms_ops.history import default_history_url
 from apms_ops.invariants import ERROR, FAIL, NOT_ENFORCED, PASS, REGISTRY, SKIP, InvariantRun, run_invariants
 from apms_ops.ui.report import store
+from apms_ops.ui.tables import moment
 
 HISTORY_TTL_S = int(os.environ.get("APMS_OPS_HISTORY_TTL", "60"))
 LATEST_KEY = "apms_ops.invariants.latest"
@@ -35,7 +35,12 @@ OUTCOME_BADGES = {PASS: "green", FAIL: "red", NOT_ENFORCED: "orange", ERROR: "vi
 TITLES = {inv.name: inv.title for inv in REGISTRY}
 SHORT_LABELS = {"freeze_by_reference": "Freeze", "one_active_per_workspace": "One ACTIVE", "lifecycle": "Lifecycle",
                 "isolation": "Isolation", "referential": "Referential"}
-STEP_COLUMNS = {"Step": st.column_config.TextColumn(width="large"), "Detail": st.column_config.TextColumn(width="large")}
+# NOT_ENFORCED must read whole: the outcome column is sized for it, the long texts share the rest.
+OUTCOME_COLUMN = st.column_config.TextColumn(width=120)
+STEP_COLUMNS = {"Step": st.column_config.TextColumn(width="large"), "Outcome": OUTCOME_COLUMN,
+                "ms": st.column_config.NumberColumn(width=60, format="%.1f"), "Detail": st.column_config.TextColumn(width="large")}
+RUN_COLUMNS = {"When": st.column_config.TextColumn(width=150), "Outcome": OUTCOME_COLUMN,
+               "ms": st.column_config.NumberColumn(width=60, format="%.1f"), "Detail": st.column_config.TextColumn(width="large")}
 
 
 def _css(value) -> str:
@@ -76,11 +81,8 @@ def steps_frame(steps: list[dict]) -> pd.DataFrame:
 
 def runs_frame(rows: list[dict]) -> pd.DataFrame:
     """One row per recorded run, newest first."""
-    def when(v):
-        return v.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(v, datetime) else str(v or "")
-
     return pd.DataFrame([{
-        "When": when(r.get("started_at")),
+        "When": moment(r.get("started_at")),
         "Environment": r.get("environment", ""),
         "Test": r.get("test", ""),
         "Outcome": r.get("outcome", ""),
@@ -106,7 +108,11 @@ def history(environment: str | None = None, test: str | None = None, limit: int 
 
 
 def clear() -> None:
+    """Drop the cached run history (and the Overview's, whose caveats name the latest runs)."""
+    from apms_ops.ui import overview
+
     _history.clear()
+    overview.clear()
 
 
 def latest_runs(env: Environment) -> list[dict]:
@@ -145,9 +151,7 @@ def run_card(r: dict, expanded: bool = True) -> None:
     title = TITLES.get(r["test"], r["test"])
     with st.expander(f"{title} — {r['outcome']}", expanded=expanded):
         st.markdown(f"{badge(r['outcome'])} {_escape(r.get('detail', ''))}")
-        started = r.get("started_at")
-        when = started.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(started, datetime) else str(started or "")
-        st.caption(f"`{r['test']}` · run by **{_escape(r.get('run_by', ''))}** · {when} · "
+        st.caption(f"`{r['test']}` · run by **{_escape(r.get('run_by', ''))}** · {moment(r.get('started_at'))} · "
                    f"{float(r.get('duration_ms') or 0):.0f} ms · tag `{r.get('tag', '')}`")
         if r.get("record_error"):
             st.warning(r["record_error"], icon=":material/history_toggle_off:")

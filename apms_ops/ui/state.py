@@ -22,11 +22,16 @@ from apms_ops.connections import (
 from apms_ops.errors import ConfigError, DatabaseError, OpsError
 from apms_ops.profiles import builtin_profiles
 from apms_ops.review import Review, run_review, with_acceptances
+from apms_ops.ui import links
 
 ENV_KEY = "apms_ops.environment"
 PROFILE_KEY = "apms_ops.profile"
 REFRESHED_KEY = "apms_ops.refreshed_at"
-FAILURES_KEY = "apms_ops.failures"  # review failures of the current run only
+RUN_FAILURES_KEY = "apms_ops.failures"  # review failures of the current run only
+# Connection failures, kept for the browser session until Retry: a database that
+# accepts connections but never answers must not cost the connect timeout per click.
+FAILURES_KEY = "apms_ops.connection_failures"
+REQUESTED_KEY = "apms_ops.requested_environment"  # a link named an environment that is not usable here
 
 # A review is a snapshot for a meeting: five minutes old is fresh enough, and the
 # refresh button is there for the moment right after a fix.
@@ -47,27 +52,52 @@ class Choices:
     configured: dict[str, Environment] = field(default_factory=dict)
     demo: bool = False
     error: str | None = None
+    broken: dict[str, str] = field(default_factory=dict)  # environment name -> why it is disabled
 
 
 def environment_choices() -> Choices:
-    """Configured environments (secrets file, then DATABASE_URL); with none, the embedded demo."""
+    """Configured environments (secrets file, then DATABASE_URL); with none, the embedded demo.
+
+    A broken ``[connections.<name>]`` entry disables that environment only (``broken``).
+    """
+    broken: dict[str, str] = {}
     try:
-        envs = configured_environments()
+        envs = configured_environments(errors=broken)
     except OpsError as exc:
-        # A broken secrets file is reported, not papered over with the demo:
+        # A secrets file that cannot be read is reported, not papered over with the demo:
         # a team would otherwise review the wrong database without noticing.
         return Choices([], error=str(exc))
-    if not envs:
+    if not envs and not broken:
         return Choices(list(DEMO_ENVIRONMENTS), demo=True)
     by_name: dict[str, Environment] = {}
     for env in envs:
         by_name.setdefault(env.name, env)  # the secrets file wins over DATABASE_URL on a name clash
-    return Choices(list(by_name), configured=by_name)
+    if not by_name:
+        return Choices([], broken=broken, error="every configured environment is disabled: "
+                       + "; ".join(broken.values()))
+    return Choices(list(by_name), configured=by_name, broken=broken)
 
 
 @st.cache_resource(ttl=REVIEW_TTL_S, show_spinner="Starting the embedded demo database...")
 def _demo_environment(name: str) -> Environment:
-    return demo_environment(name)
+    env = demo_environment(name)
+    _announce_demo()
+    return env
+
+
+_demo_announced = False
+
+
+def _announce_demo() -> None:
+    """Say once, in the console that runs the dashboard, that the demo server outlives it."""
+    global _demo_announced
+    if _demo_announced:
+        return
+    _demo_announced = True
+    from apms_ops.demo_server import DemoServer
+
+    print(f"apms-ops: the embedded demo PostgreSQL is running (data in {DemoServer().root}). It keeps running after "
+          "the dashboard stops; stop it with: python -m apms_ops demo stop", flush=True)
 
 
 def selected_name(choices: Choices | None = None) -> str | None:
@@ -83,6 +113,12 @@ def current_environment() -> Environment:
     choices = environment_choices()
     if choices.error:
         raise ConfigError(choices.error)
+    requested = st.session_state.get(REQUESTED_KEY)
+    if requested:
+        # Never show another environment in place of the one a link names: its verdict may be the opposite.
+        why = f"is disabled: {choices.broken[requested]}" if requested in choices.broken else "is not configured here"
+        raise ConfigError(f"the link asks for environment {requested!r}, which {why} "
+                          f"(available: {', '.join(choices.names)}); pick one in the sidebar")
     name = selected_name(choices)
     if name is None:
         raise ConfigError("no environment configured")
@@ -139,11 +175,17 @@ def load_review(env: Environment | None = None, profile: str | None = None) -> R
     env = env or current_environment()
     profile = profile or current_profile()
     key = (environment_key(env), profile)
-    failures = st.session_state.setdefault(FAILURES_KEY, {})
+    remembered = st.session_state.setdefault(FAILURES_KEY, {})
+    failures = st.session_state.setdefault(RUN_FAILURES_KEY, {})
+    if key in remembered:
+        raise remembered[key]["error"]
     if key in failures:
         raise failures[key]
     try:
         review = Review.from_dict(_review_dict(key[0], env, profile))
+    except DatabaseError as exc:
+        remembered[key] = {"error": exc, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        raise
     except Exception as exc:
         failures[key] = exc
         raise
@@ -162,8 +204,25 @@ def _active_acceptances(environment: str, database_key: str | None = None) -> di
 
 
 def review_failure(env: Environment) -> BaseException | None:
-    """The error the review of ``env`` failed with in this run, if it did."""
+    """The error the review of ``env`` failed with in this run (or, for a connection failure, this session)."""
+    key = (environment_key(env), current_profile())
+    remembered = st.session_state.get(FAILURES_KEY, {}).get(key)
+    return remembered["error"] if remembered else st.session_state.get(RUN_FAILURES_KEY, {}).get(key)
+
+
+def remembered_failure(env: Environment | None) -> dict | None:
+    """``{"error", "at"}`` when a connection failure of ``env`` is remembered for this session."""
+    if env is None:
+        return None
     return st.session_state.get(FAILURES_KEY, {}).get((environment_key(env), current_profile()))
+
+
+def retry(env_key: str) -> None:
+    """Forget the remembered failures of one environment, so the next run connects again."""
+    failures = st.session_state.get(FAILURES_KEY, {})
+    for key in [k for k in failures if k[0] == env_key]:
+        failures.pop(key, None)
+    _status_dict.clear()
 
 
 def page_environment() -> Environment:
@@ -186,7 +245,7 @@ def page_review() -> Review:
         env = current_environment()
         return load_review(env)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a panel, never a traceback
-        widgets.error_panel(exc, env)
+        widgets.error_panel(exc, env, retry_key="apms_ops.retry.page" if remembered_failure(env) else None)
         st.stop()
 
 
@@ -239,6 +298,10 @@ def refresh() -> None:
     _status_dict.clear()
     _samples_dict.clear()
     _demo_environment.clear()
+    st.session_state.pop(FAILURES_KEY, None)
+    from apms_ops.ui import overview
+
+    overview.clear()
     for fn in list(_refresh_hooks):
         fn()
     st.session_state[REFRESHED_KEY] = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -247,36 +310,54 @@ def refresh() -> None:
 # ---------------------------------------------------------------- the sidebar
 
 
-def _remember_environment() -> None:
-    # Keep the choice in the URL so a link opens the same environment.
-    name = st.session_state.get(ENV_KEY)
-    if name:
-        st.query_params["env"] = name
+def _picked_environment() -> None:
+    # A choice made in the sidebar replaces whatever environment a link asked for.
+    st.session_state.pop(REQUESTED_KEY, None)
+
+
+def _initial_choices(choices: Choices, profiles: list[str]) -> None:
+    """On a session's first run (or after the configuration changed): environment and profile from the URL."""
+    if st.session_state.get(ENV_KEY) not in choices.names:
+        wanted = st.query_params.get(links.ENV)
+        if wanted and wanted not in choices.names:
+            # The picker stays empty: choosing any environment then clears the link's request.
+            st.session_state[REQUESTED_KEY] = wanted
+            st.session_state[ENV_KEY] = None
+        else:
+            st.session_state[ENV_KEY] = wanted or choices.names[0]
+    if st.session_state.get(PROFILE_KEY) not in profiles:
+        wanted = st.query_params.get(links.PROFILE)
+        st.session_state[PROFILE_KEY] = wanted if wanted in profiles else "auto"
 
 
 def render_sidebar() -> None:
-    """Environment picker, profile, verdict, connection status and refresh, on every page."""
-    from apms_ops.ui import widgets
+    """Environment picker, profile, verdict, connection status and refresh, on every page.
+
+    It also writes the environment and profile into the URL on every run: navigating
+    between pages clears the query string, and a link must keep naming the environment.
+    """
+    from apms_ops.ui import overview, widgets
 
     sb = st.sidebar
-    st.session_state[FAILURES_KEY] = {}  # the router calls this first in every run
+    st.session_state[RUN_FAILURES_KEY] = {}  # the router calls this first in every run
     st.session_state.pop("apms_ops.history_failure", None)  # ui.report.HISTORY_FAILURE_KEY: the store is asked afresh
     choices = environment_choices()
     if choices.error:
         with sb:
             widgets.error_panel(ConfigError(choices.error))
         return
-    if st.session_state.get(ENV_KEY) not in choices.names:
-        wanted = st.query_params.get("env")
-        st.session_state[ENV_KEY] = wanted if wanted in choices.names else choices.names[0]
-    sb.selectbox("Environment", choices.names, key=ENV_KEY, on_change=_remember_environment,
+    profiles = ["auto", *builtin_profiles(), "none"]
+    _initial_choices(choices, profiles)
+    sb.selectbox("Environment", choices.names, key=ENV_KEY, on_change=_picked_environment, placeholder="Choose an environment",
                  help="From .streamlit/secrets.toml [connections.*] and DATABASE_URL"
                  + ("; none is configured, so the embedded demo is offered." if choices.demo else "."))
-    profiles = ["auto", *builtin_profiles(), "none"]
-    if st.session_state.get(PROFILE_KEY) not in profiles:
-        st.session_state[PROFILE_KEY] = "auto"
+    if choices.broken:
+        with sb:
+            widgets.disabled_environments(choices.broken)
     sb.selectbox("Profile", profiles, key=PROFILE_KEY,
                  help="auto: a built-in profile whose tables exist in the database, else discovery only (none).")
+    if not st.session_state.get(REQUESTED_KEY) and st.session_state.get(ENV_KEY):
+        links.keep_in_url(st.session_state[ENV_KEY], current_profile())
 
     env = review = None
     try:
@@ -287,13 +368,13 @@ def render_sidebar() -> None:
             widgets.sidebar_problem(exc, env)
     if review is not None:
         with sb:
-            widgets.verdict_badge(review)
+            widgets.verdict_badge(review, overview.load_briefing(review))
     if env is not None:
         failure = review_failure(env)
         # The review could not reach the database: asking again for the status would only wait again.
         status = {"error": widgets.safe_message(failure, env)} if isinstance(failure, DatabaseError) else _safe_status(env)
         with sb:
-            widgets.connection_panel(env, status)
+            widgets.connection_panel(env, status, remembered_failure(env))
     # A callback runs before the next script run, so that run already reads afresh.
     sb.button("Refresh", icon=":material/refresh:", help="Read the database again (clears cached results)",
               on_click=refresh, key="apms_ops.refresh", width="stretch")

@@ -8,13 +8,11 @@ of the rows it judged (``CheckResult.rows``). Nothing here decides a status.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
 import pandas as pd
 
-from apms_ops.checks import GROUPS
 from apms_ops.checks.base import CheckResult
 from apms_ops.checks.lifecycle import RULE_TEXT
+from apms_ops.briefing import figure, when
 from apms_ops.review import Review
 
 DASH = "—"
@@ -41,17 +39,22 @@ def text(value) -> str:
     return str(value)
 
 
-def moment(iso: str | None) -> str:
-    """``2025-12-29 03:01:58 UTC`` from an ISO timestamp; ``—`` for none."""
-    if not iso:
+def moment(value) -> str:
+    """``2025-12-29 03:01 UTC``: every moment on every page is written this one way; ``—`` for none."""
+    return DASH if value is None or value == "" else when(value)
+
+
+def duration(ms) -> str:
+    """``350 ms``, ``11.3 s``, ``2 min 5 s``; ``—`` for none."""
+    if ms is None or (isinstance(ms, float) and pd.isna(ms)):
         return DASH
-    try:
-        value = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+    ms = float(ms)
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds} s"
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -85,11 +88,12 @@ def fact_error(review: Review, key: str) -> str | None:
 def check_rows(review: Review, group: str | None = None) -> pd.DataFrame:
     """Check | Target | Actual | Status | Detail, as the staging report laid them out."""
     rows = [
-        {"Check": c.title, "Target": text(c.target), "Actual": text(c.actual), "Status": c.status, "Detail": c.detail, "Id": c.id}
+        {"Check": c.title, "Target": text(c.target), "Actual": text(c.actual), "Actual / target": figure(c), "Status": c.status,
+         "Detail": c.detail, "Id": c.id}
         for c in review.checks
         if group is None or c.group == group
     ]
-    return _frame(rows, ["Check", "Target", "Actual", "Status", "Detail", "Id"])
+    return _frame(rows, ["Check", "Target", "Actual", "Actual / target", "Status", "Detail", "Id"])
 
 
 def ratio(result: CheckResult | None) -> str:
@@ -116,7 +120,7 @@ def key_figures(review: Review) -> list[Figure]:
     tables, fks, checks = check(review, "C1.tables"), check(review, "C1.foreign_keys"), check(review, "C1.check_constraints")
     orphans, active = check(review, "C1.orphans"), check(review, "C4.one_active_per_workspace")
     figures = [
-        Figure("Tables", ratio(tables), tables.detail if tables else "", tables.status if tables else None),
+        Figure("Tables created", ratio(tables), tables.detail if tables else "", tables.status if tables else None),
         Figure("FK coverage", fk_ratio(review), fks.detail if fks else "", fks.status if fks else None),
         Figure("CHECKs", ratio(checks), checks.detail if checks else "", checks.status if checks else None),
         Figure("Orphaned rows", text(orphans.actual) if orphans and orphans.status != "ERROR" else "n/a",
@@ -135,13 +139,51 @@ def latest_migration(review: Review) -> dict | None:
     return applied[-1] if applied else None
 
 
-def status_counts(review: Review) -> pd.DataFrame:
-    """How many checks of each group have each status (for the overview chart)."""
-    rows: dict[tuple[str, str], int] = {}
-    for c in review.checks:
-        key = (f"{c.group} {GROUPS.get(c.group, '')}".strip(), c.status)
-        rows[key] = rows.get(key, 0) + 1
-    return _frame([{"Group": g, "Status": s, "Checks": n} for (g, s), n in rows.items()], ["Group", "Status", "Checks"])
+# ---------------------------------------------------------------- findings of one check
+
+
+# Keys of a finding shown as columns, in this order; the rest follow.
+FINDING_KEYS = ("table", "column", "references", "type", "referenced_type", "definition", "index", "extension", "migration",
+                "workspace", "instance", "config_version", "version", "rule", "status", "problem", "orphans", "rows",
+                "active", "critical", "url")
+
+
+def finding_rows(review: Review, check_id: str) -> pd.DataFrame:
+    """The findings of one check as one table: Finding, its fields, Accepted, Fingerprint (open ones first)."""
+    result = check(review, check_id)
+    findings = result.findings if result else []
+    keys = [k for k in FINDING_KEYS if any(k in f for f in findings)]
+    keys += sorted({k for f in findings for k in f} - set(keys) - {"fingerprint", "sql", "accepted", "acceptance"})
+    rows = []
+    for f in findings:
+        from apms_ops.briefing import finding_label
+
+        acc = f.get("acceptance") or {}
+        row = {"Finding": finding_label(f)}
+        row.update({k.replace("_", " ").capitalize(): text(f.get(k)) for k in keys})
+        row["Accepted"] = f"by {acc.get('accepted_by', '?')} until {moment(acc.get('expires_at'))}" if f.get("accepted") else ""
+        row["Fingerprint"] = f.get("fingerprint") or ""
+        rows.append(row)
+    rows.sort(key=lambda r: bool(r["Accepted"]))
+    columns = ["Finding", *[k.replace("_", " ").capitalize() for k in keys], "Accepted", "Fingerprint"]
+    return _frame(rows, columns)
+
+
+def judged_rows(review: Review, check_id: str) -> pd.DataFrame:
+    """Every object one check judged, with the status and reason the check gave it (problems first)."""
+    rows = judged(review, check_id)
+    extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in ("object", "status", "reason")]
+    out = [{"Object": r.get("object", DASH), "Status": r.get("status", DASH), "Reason": r.get("reason") or "",
+            **{k.replace("_", " ").capitalize(): text(r.get(k)) for k in extra}} for r in rows]
+    return _by_status(_frame(out, ["Object", "Status", "Reason", *[k.replace("_", " ").capitalize() for k in extra]]))
+
+
+def reference_orphans(review: Review, finding: dict) -> int:
+    """The orphan count the review found under the reference a finding names (0 when none or unknown)."""
+    for r in facts(review).get("references") or []:
+        if (r["table"], r["column"], r["references"]) == (finding.get("table"), finding.get("column"), finding.get("references")):
+            return int(r.get("orphans") or 0)
+    return 0
 
 
 # ---------------------------------------------------------------- schema integrity (C1)
@@ -169,7 +211,8 @@ def table_presence_rows(review: Review) -> pd.DataFrame:
             "Present": "yes" if t is not None else "no",
             "Id type": text(t.get("type")) if t else DASH,
             "Columns": t.get("columns") if t else None,
-            "Estimated rows": t["estimated_rows"] if t and (t.get("estimated_rows") or -1) >= 0 else None,
+            # -1: never analyzed, the planner has no estimate (0 is a real estimate).
+            "Estimated rows": t["estimated_rows"] if t and t.get("estimated_rows") is not None and t["estimated_rows"] >= 0 else None,
             "Status": r["status"],
             "Reason": r["reason"],
         })
@@ -178,6 +221,24 @@ def table_presence_rows(review: Review) -> pd.DataFrame:
     for col in ("Columns", "Estimated rows"):
         df[col] = df[col].astype("Int64")
     return df
+
+
+def table_counts(review: Review) -> list[Figure]:
+    """The table counts, each with what it counts: created by the migration, pre-existing, others, all."""
+    f = facts(review)
+    tables_ = f.get("tables") or []
+    created = sum(1 for t in tables_ if t.get("role") == "created")
+    expected_created = created + sum(1 for m in f.get("missing_tables") or [] if m.get("role") == "created")
+    existing = sum(1 for t in tables_ if t.get("role") == "existing")
+    other = sum(1 for t in tables_ if t.get("role") in ("other", "discovered"))
+    if not expected_created and not existing:
+        return [Figure("Tables in the database", str(len(tables_)), "No profile: every table is discovered.")]
+    return [
+        Figure("Created by the migration", f"{created} / {expected_created}", "The tables the profile says the migration creates."),
+        Figure("Pre-existing, referenced", str(existing), "Tables the migration's tables reference, which existed before it."),
+        Figure("Not in the profile", str(other), "Other tables in the database."),
+        Figure("In the database", str(len(tables_)), "Every table outside the system schemas."),
+    ]
 
 
 def unexpected_tables(review: Review) -> list[str]:
@@ -240,6 +301,16 @@ def id_type_rows(review: Review) -> pd.DataFrame:
     return _by_status(_frame(rows, ["Table", "Id column", "Type", "Expected", "Status", "Reason"]), then=["Table"])
 
 
+def id_type_caption(review: Review) -> str:
+    """Which tables C2.id_types judges, out of how many: the count differs from the tables the migration creates."""
+    rows = facts(review).get("tables") or []
+    judged = sum(1 for t in rows if t.get("expected"))
+    if not judged:
+        return f"No profile gives an id type: the {len(rows)} tables' id types are listed for information."
+    return (f"C2.id_types judges the {judged} tables the profile gives an id type (created by the migration or "
+            f"referenced by it), of {len(rows)} tables in the database.")
+
+
 def reference_type_rows(review: Review) -> pd.DataFrame:
     """Every reference's column type against the referenced key's type, as C2.reference_types judged it, mismatches first."""
     rows = [{"Table": r["table"], "Column": r["column"], "Type": r.get("type") or DASH, "References": r["references"],
@@ -248,15 +319,6 @@ def reference_type_rows(review: Review) -> pd.DataFrame:
             for r in judged(review, "C2.reference_types")]
     return _by_status(_frame(rows, ["Table", "Column", "Type", "References", "Referenced type", "Status", "FK declared", "Known from"]),
                       then=["Table", "Column"])
-
-
-def type_pair_counts(review: Review) -> pd.DataFrame:
-    df = reference_type_rows(review)
-    if df.empty:
-        return _frame([], ["Pair", "Status", "References"])
-    df = df.assign(Pair=df["Type"] + " → " + df["Referenced type"])
-    out = df.groupby(["Pair", "Status"], as_index=False).size().rename(columns={"size": "References"})
-    return out.sort_values("References", ascending=False).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- foreign key coverage
@@ -268,16 +330,22 @@ def fk_per_table(review: Review) -> pd.DataFrame:
     refs = facts(review).get("references") or []
     counts: dict[str, dict] = {}
     for r in refs:
-        row = counts.setdefault(r["table"], {"Table": r["table"], "Declared": 0, "Expected": 0, "Implied": 0, "Missing": 0,
-                                             "Other problems": 0})
+        row = counts.setdefault(r["table"], {"Table": r["table"], "Wanted": 0, "As designed": 0, "Differs": 0, "Missing": 0,
+                                             "Declared": 0, "Expected": 0, "Implied": 0})
         row["Declared"] += bool(r.get("declared"))
         row["Expected"] += bool(r.get("expected"))
         row["Implied"] += bool(r.get("implied"))
     for r in judged(review, "C1.foreign_keys"):
-        if r["status"] in ("FAIL", "WARN") and r["table"] in counts:
-            counts[r["table"]]["Missing" if not r.get("constraint") else "Other problems"] += 1
-    rows = sorted(counts.values(), key=lambda r: (-r["Missing"], -r["Other problems"], r["Table"]))
-    return _frame(rows, ["Table", "Declared", "Expected", "Implied", "Missing", "Other problems"])
+        if r["table"] not in counts:
+            continue
+        row = counts[r["table"]]
+        row["Wanted"] += 1
+        if r["status"] not in ("FAIL", "WARN"):
+            row["As designed"] += 1
+        else:
+            row["Missing" if not r.get("constraint") else "Differs"] += 1
+    rows = sorted(counts.values(), key=lambda r: (-r["Missing"], -r["Differs"], -r["Wanted"], r["Table"]))
+    return _frame(rows, ["Table", "Wanted", "As designed", "Differs", "Missing", "Declared", "Expected", "Implied"])
 
 
 def missing_fk_rows(review: Review) -> pd.DataFrame:
@@ -287,10 +355,12 @@ def missing_fk_rows(review: Review) -> pd.DataFrame:
     sql_by = _sql_by(review, "C1.foreign_keys", "table", "column", "references")
     problems: dict[tuple, list[str]] = {}
     accepted: dict[tuple, bool] = {}
+    fingerprints: dict[tuple, str] = {}  # the row's (first) finding: what a selected row shows and links to
     for fd in result.findings if result else []:
         key = (fd.get("table"), fd.get("column"), fd.get("references"))
         problems.setdefault(key, []).append(fd.get("problem") or "no foreign key")
         accepted[key] = accepted.get(key, True) and bool(fd.get("accepted"))
+        fingerprints.setdefault(key, fd.get("fingerprint") or "")
     rows = []
     for r in judged(review, "C1.foreign_keys"):
         key = (r["table"], r["column"], r["references"])
@@ -308,36 +378,21 @@ def missing_fk_rows(review: Review) -> pd.DataFrame:
             "Status": r["status"] + (" (accepted)" if accepted.get(key) else ""),
             "Evidence": r.get("evidence") or ref.get("evidence") or "",
             "SQL": sql_by.get(key, ""),
+            "Fingerprint": fingerprints.get(key, ""),
         })
     rows.sort(key=lambda r: (r["Confidence"] == "review", -(r["Orphans"] or 0), r["Critical"] != "yes", r["Table"], r["Column"]))
     df = _frame(rows, ["Table", "Column", "References", "Critical", "Confidence", "Problem", "Reason", "Orphans", "Status", "Evidence",
-                       "SQL"])
+                       "SQL", "Fingerprint"])
     df["Orphans"] = df["Orphans"].astype("Int64")
     return df
 
 
-def count(value) -> int | None:
-    """A cell of an ``Int64`` column as int, or None for a missing value."""
-    return None if value is None or pd.isna(value) else int(value)
-
-
-def missing_fk_panels(review: Review, limit: int) -> list[dict]:
-    """One panel per reference C1.foreign_keys did not pass (first ``limit``): title, the reference, its orphans and its SQL."""
-    panels = []
-    for r in missing_fk_rows(review).head(limit).itertuples():
-        orphans = count(r.Orphans)
-        panels.append({
-            "title": f"{r.Table}.{r.Column} → {r.References} · {text(orphans if orphans is not None else '?')} orphans"
-                     + (" · critical" if r.Critical == "yes" else "") + (" · confidence: review" if r.Confidence == "review" else ""),
-            "reference": (r.Table, r.Column, r.References),
-            "orphans": orphans,
-            "problem": "" if r.Problem == "no foreign key" else r.Reason,
-            "sql": r.SQL or f"-- no SQL: {r.Reason}",
-        })
-    return panels
-
-
 # ---------------------------------------------------------------- orphans, isolation, runtime (C1.orphans, C5, C6)
+
+
+def reference_label(r: dict) -> str:
+    """``table.column → table.column``: one reference, as the pages name it."""
+    return f"{r['table']}.{r['column']} → {r['references']}"
 
 
 def orphan_rows(review: Review) -> pd.DataFrame:
@@ -346,22 +401,23 @@ def orphan_rows(review: Review) -> pd.DataFrame:
     rows = []
     for r in judged(review, "C1.orphans"):
         ref = known.get((r["table"], r["column"], r["references"]), {})
-        rows.append({"Table": r["table"], "Column": r["column"], "References": r["references"],
+        rows.append({"Reference": reference_label(r), "Table": r["table"], "Column": r["column"], "References": r["references"],
                      "FK declared": "yes" if r.get("declared") else "no",
                      "Known from": ", ".join(k for k in ("declared", "expected", "implied") if ref.get(k)) or DASH,
                      "Orphans": r.get("orphans"), "Status": r["status"], "Note": "" if r["status"] in ("PASS", "FAIL") else r["reason"]})
     rows.sort(key=lambda r: (STATUS_ORDER.get(r["Status"], 9), -(r["Orphans"] or 0), r["Table"], r["Column"]))
-    df = _frame(rows, ["Table", "Column", "References", "FK declared", "Known from", "Orphans", "Status", "Note"])
+    df = _frame(rows, ["Reference", "Table", "Column", "References", "FK declared", "Known from", "Orphans", "Status", "Note"])
     df["Orphans"] = df["Orphans"].astype("Int64")
     return df
 
 
 def cross_workspace_rows(review: Review) -> pd.DataFrame:
     """Workspace-scoped references and how many rows point into another workspace, as C5.isolation judged them."""
-    rows = [{"Table": r["table"], "Column": r["column"], "References": r["references"], "Rows": r.get("rows"), "Status": r["status"]}
+    rows = [{"Reference": reference_label(r), "Table": r["table"], "Column": r["column"], "References": r["references"],
+             "Rows": r.get("rows"), "Status": r["status"]}
             for r in judged(review, "C5.isolation")]
     rows.sort(key=lambda r: (-(r["Rows"] or 0), r["Table"], r["Column"]))
-    df = _frame(rows, ["Table", "Column", "References", "Rows", "Status"])
+    df = _frame(rows, ["Reference", "Table", "Column", "References", "Rows", "Status"])
     df["Rows"] = df["Rows"].astype("Int64")
     return df
 
@@ -398,18 +454,6 @@ def workspace_rows(review: Review) -> pd.DataFrame:
         })
     return _by_status(_frame(rows, ["Workspace", "ACTIVE", "DRAFT", "ARCHIVED", "Versions", "Version list", "Status", "Problem", "Id"]),
                       then=["Workspace"])
-
-
-def versions_long(review: Review) -> pd.DataFrame:
-    """Workspace | Status | Versions, for the versions-per-workspace chart."""
-    rows = []
-    for w in facts(review).get("workspaces") or []:
-        counts: dict[str, int] = {}
-        for v in w.get("version_list") or []:
-            counts[v["status"]] = counts.get(v["status"], 0) + 1
-        for status, n in counts.items():
-            rows.append({"Workspace": w.get("name") or w["workspace"], "Status": status, "Versions": n})
-    return _frame(rows, ["Workspace", "Status", "Versions"])
 
 
 def instances_rows(review: Review) -> pd.DataFrame:
@@ -453,10 +497,9 @@ def migration_rows(review: Review) -> pd.DataFrame:
     rows = [{
         "Migration": m["migration"], "State": m["state"], "Started": moment(m.get("started_at")),
         "Finished": moment(m.get("finished_at")), "Rolled back": moment(m.get("rolled_back_at")),
-        "Duration (ms)": m.get("duration_ms"), "Steps": m.get("applied_steps"), "Logs": m.get("logs") or "",
+        "Duration": duration(m.get("duration_ms")), "Steps": m.get("applied_steps"), "Logs": m.get("logs") or "",
     } for m in reversed(facts(review).get("migrations") or [])]
-    df = _frame(rows, ["Migration", "State", "Started", "Finished", "Rolled back", "Duration (ms)", "Steps", "Logs"])
-    df["Duration (ms)"] = pd.to_numeric(df["Duration (ms)"], errors="coerce")
+    df = _frame(rows, ["Migration", "State", "Started", "Finished", "Rolled back", "Duration", "Steps", "Logs"])
     df["Steps"] = df["Steps"].astype("Int64")
     return df
 

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from apms_ops.briefing import as_utc
 from apms_ops.connections import Environment, database_error, mask_secrets, secrets_of
 from apms_ops.errors import ConfigError, DatabaseError, HistoryError, OpsError, ProfileError
 from apms_ops.review import Review
@@ -47,51 +48,51 @@ def md_escape(text) -> str:
 
 
 def _when(iso: str | None) -> str:
-    if not iso:
-        return "—"
+    """A moment written the one way (``tables.moment``) and how long ago it was."""
     try:
-        moment = datetime.fromisoformat(iso)
+        moment = as_utc(iso)
     except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        return str(iso)
+    if moment is None:
+        return "—"
     age = (datetime.now(timezone.utc) - moment).total_seconds()
     ago = "just now" if age < 60 else f"{int(age // 60)} min ago" if age < 3600 else f"{age / 3600:.1f} h ago"
-    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC ({ago})"
+    return f"{tables.moment(moment)} ({ago})"
 
 
 # ---------------------------------------------------------------- verdict
 
 
-def verdict_banner(review: Review) -> None:
-    """The verdict as a large banner, what it means, and its reasons."""
+def verdict_banner(review: Review, *, caveats: int = 0) -> None:
+    """The verdict as a banner: the word, what it means, where and when (the reasons sit beside it)."""
     label, bg, fg, meaning = VERDICTS.get(review.verdict, (review.verdict, "#555", "#fff", ""))
+    if review.verdict == "GO" and caveats:
+        meaning = f"No rule fired — read the {caveats} caveat{'s' if caveats != 1 else ''} before deploying."
     st.markdown(
         f'<div class="apms-verdict" data-verdict="{html.escape(review.verdict)}" role="status" '
-        f'style="background:{bg};color:{fg};border-radius:0.6rem;padding:1.1rem 1.6rem;margin-bottom:0.8rem">'
-        f'<div style="font-size:3.6rem;font-weight:800;line-height:1.05;letter-spacing:0.02em">{html.escape(label)}</div>'
-        f'<div style="font-size:1.2rem;font-weight:600;margin-top:0.3rem">{html.escape(meaning)}</div>'
-        f'<div style="font-size:0.9rem;opacity:0.85;margin-top:0.4rem">{html.escape(review.environment)} · profile '
+        f'style="background:{bg};color:{fg};border-radius:0.6rem;padding:0.8rem 1.2rem;margin-bottom:0.4rem">'
+        f'<div class="apms-verdict-word" style="font-size:3rem;font-weight:800;line-height:1.05;letter-spacing:0.02em">{html.escape(label)}</div>'
+        f'<div style="font-size:1.02rem;font-weight:600;margin-top:0.3rem">{html.escape(meaning)}</div>'
+        f'<div style="font-size:0.85rem;opacity:0.9;margin-top:0.35rem">{html.escape(review.environment)} · profile '
         f'{html.escape(review.profile)} · {len(review.checks)} checks · reviewed {html.escape(_when(review.started_at))}</div>'
         "</div>",
         unsafe_allow_html=True,
     )
-    if review.reasons:
-        lines = [f"- **{verdict_label(r.verdict)} · {r.rule}** — {md_escape(r.text)}" for r in review.reasons]
-        st.markdown("**Why:**\n" + "\n".join(lines))
-    else:
-        st.markdown("**Why:** every check passed or had nothing to check; no verdict rule fired.")
 
 
-def verdict_badge(review: Review) -> None:
-    """The verdict, small, for the sidebar of every page."""
+def verdict_badge(review: Review, briefing=None) -> None:
+    """The verdict, small, for the sidebar of every page, with how many reasons and caveats it has."""
     label, bg, fg, _ = VERDICTS.get(review.verdict, (review.verdict, "#555", "#fff", ""))
     n = len(review.reasons)
+    parts = [f"{n} reason{'s' if n != 1 else ''}"]
+    if briefing is not None and briefing.warnings:
+        k = len(briefing.warnings)
+        parts.append(f"{k} caveat{'s' if k != 1 else ''}")
     st.markdown(
         f'<div class="apms-verdict-badge" data-verdict="{html.escape(review.verdict)}" '
         f'style="background:{bg};color:{fg};border-radius:0.4rem;padding:0.4rem 0.8rem;margin:0.3rem 0 0.6rem 0">'
         f'<span style="font-size:1.5rem;font-weight:800">{html.escape(label)}</span>'
-        f'<span style="font-size:0.85rem;margin-left:0.6rem">{n} reason{"s" if n != 1 else ""} · profile {html.escape(review.profile)}</span>'
+        f'<span style="font-size:0.85rem;margin-left:0.6rem">{html.escape(" · ".join(parts))} · profile {html.escape(review.profile)}</span>'
         "</div>",
         unsafe_allow_html=True,
     )
@@ -146,13 +147,47 @@ def styled(df: pd.DataFrame, status_columns=("Status",)):
 
 
 def status_table(df: pd.DataFrame, *, key: str, file_name: str, empty: str = "Nothing to show.",
-                 status_columns=("Status",), column_config: dict | None = None, height="auto") -> None:
-    """A table with colored statuses and its CSV download, or an empty state."""
+                 status_columns=("Status",), column_config: dict | None = None, height="auto", empty_is_good: bool = False) -> None:
+    """A table with colored statuses and its CSV download, or an empty state (``empty_is_good``: a check passed)."""
     if df is None or df.empty:
-        empty_state(empty)
+        (all_clear if empty_is_good else empty_state)(empty)
         return
-    st.dataframe(styled(df, status_columns), hide_index=True, column_config=column_config, height=height, width="stretch")
+    st.dataframe(styled(df, status_columns), hide_index=True, column_config=column_config, height=height, width="stretch",
+                 placeholder=tables.DASH)
     csv_download(df, file_name=file_name, key=key)
+
+
+def check_table(df: pd.DataFrame, *, key: str, file_name: str) -> None:
+    """A few checks (Check | Target | Actual | Status | Detail) drawn whole: no cell is cut, whatever its length."""
+    if df is None or df.empty:
+        empty_state("No check of this group ran.")
+        return
+    # One figure column ("1 / 46", or a migration's name once) instead of Target and Actual side
+    # by side: long names then take one cell, and every cell wraps instead of being cut.
+    shown = df.drop(columns=[c for c in ("Id", "Target", "Actual") if c in df.columns])
+    st.table(styled(shown.set_index("Check")))
+    csv_download(df, file_name=file_name, key=key)
+
+
+def selectable_table(df: pd.DataFrame, *, key: str, id_column: str, selected: str | None, file_name: str,
+                     status_columns=("Status",), column_config: dict | None = None, height="auto",
+                     hidden: tuple[str, ...] = ()) -> str | None:
+    """A long list as one table where a row can be selected; returns the id of the selected row.
+
+    ``selected`` (from the URL) is selected when the table first shows; the key carries it,
+    so a link to another row draws the table afresh with that row selected.
+    """
+    ids = list(df[id_column])
+    default = {"selection": {"rows": [ids.index(selected)]}} if selected in ids else None
+    event = st.dataframe(styled(df, status_columns), hide_index=True, width="stretch", height=height, column_config=column_config,
+                         column_order=[c for c in df.columns if c not in hidden] if hidden else None,
+                         key=f"{key}.{selected or 'none'}", on_select="rerun", selection_mode="single-row",
+                         selection_default=default, placeholder=tables.DASH)
+    csv_download(df, file_name=file_name, key=f"{key}.csv")
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    if rows:
+        return ids[rows[0]]
+    return None
 
 
 def key_figures(figures: list[Figure]) -> None:
@@ -178,7 +213,13 @@ def sample_rows(sample: dict | None, what: str) -> None:
 
 
 def empty_state(text: str) -> None:
-    st.info(text, icon=":material/check_circle:")
+    """Nothing to show: a neutral note (no check mark: an empty table is not good news by itself)."""
+    st.caption(f":material/info: {text}")
+
+
+def all_clear(text: str) -> None:
+    """A verified absence of problems (the check ran and found none)."""
+    st.success(text, icon=":material/check_circle:")
 
 
 def needs_panel(what: str, why: str | None) -> None:
@@ -258,11 +299,26 @@ def classify(exc: BaseException) -> tuple[str, str]:
     return "Unexpected error", "The page could not be drawn. The message names the cause; other pages may still work."
 
 
-def error_panel(exc: BaseException, env: Environment | None = None) -> None:
-    """An error as a panel: what happened, the one-line cause (masked), what to do. Never a traceback."""
+def error_panel(exc: BaseException, env: Environment | None = None, *, retry_key: str | None = None) -> None:
+    """An error as a panel: what happened, the one-line cause (masked), what to do. Never a traceback.
+
+    With ``retry_key`` (a remembered connection failure) it offers Retry, which connects again.
+    """
     title, hint = classify(exc)
     where = f" ({md_escape(env.name)})" if env is not None else ""
     st.error(f"{md_escape(safe_message(exc, env))}\n\n{hint}", title=f"{title}{where}", icon=":material/error:")
+    if retry_key and env is not None:
+        retry_button(env, retry_key)
+
+
+def retry_button(env: Environment, key: str) -> None:
+    """Connect again: the failure is remembered for the session so that other clicks do not wait for it."""
+    from apms_ops.ui import state
+
+    remembered = state.remembered_failure(env)
+    since = f" (failed {_when(remembered['at'])})" if remembered else ""
+    st.button("Retry", key=key, icon=":material/refresh:", on_click=state.retry, args=(state.environment_key(env),),
+              help=f"Connect to {env.name} again{since}; until then every page shows this failure without waiting for it")
 
 
 def sidebar_problem(exc: BaseException, env: Environment | None = None) -> None:
@@ -271,12 +327,20 @@ def sidebar_problem(exc: BaseException, env: Environment | None = None) -> None:
     st.caption(md_escape(safe_message(exc, env)))
 
 
-def connection_panel(env: Environment, status: dict) -> None:
+def disabled_environments(broken: dict[str, str]) -> None:
+    """Environments whose ``[connections.<name>]`` entry is broken: named, with why."""
+    for name, why in broken.items():
+        st.warning(f"**{md_escape(name)}** is disabled: {md_escape(why)}", icon=":material/block:")
+
+
+def connection_panel(env: Environment, status: dict, remembered: dict | None = None) -> None:
     """Server version, database, masked DSN and round-trip time of the chosen environment."""
     with st.container(border=True):
         if status.get("error"):
             st.markdown(":red-badge[:material/cloud_off: Not connected]")
             st.caption(md_escape(status["error"]))
+            if remembered:
+                retry_button(env, "apms_ops.retry.sidebar")
         else:
             version = str(status.get("server_version", "")).split(" ")[0]
             st.markdown(f":green-badge[:material/check_circle: Connected] PostgreSQL {md_escape(version)}")
@@ -284,6 +348,9 @@ def connection_panel(env: Environment, status: dict) -> None:
             st.caption(f"round trip {status.get('round_trip_ms')} ms · connect {status.get('connect_ms')} ms")
         st.caption(f"`{env.masked_url}`")
         st.caption(f"source: {md_escape(env.source)} · every read in a READ ONLY transaction")
+        if env.is_demo:
+            st.caption("The embedded demo PostgreSQL keeps running after the dashboard stops: "
+                       "`python -m apms_ops demo stop` stops it.")
 
 
 def refresh_caption(review: Review | None, refreshed_at: str | None) -> None:

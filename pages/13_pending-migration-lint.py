@@ -4,7 +4,9 @@ import json
 
 import streamlit as st
 
-from apms_ops.ui import migration_lint, migrations, state, widgets
+from apms_ops.ui import migration_lint, migrations, navigation, state, widgets
+
+navigation.require_router()
 
 env = state.page_environment()
 widgets.page_header("Migration lint", None, "Each statement of the pending migrations, parsed by PostgreSQL's own parser "

@@ -6,7 +6,9 @@ import streamlit as st
 
 from apms_ops.history import DECISIONS
 from apms_ops.ui import history as hist
-from apms_ops.ui import operators, report, state, widgets
+from apms_ops.ui import navigation, operators, report, state, widgets
+
+navigation.require_router()
 
 state.on_refresh(hist.clear)
 
@@ -78,7 +80,7 @@ else:
     with bottom_right:
         st.markdown("**ACTIVE-per-workspace violations**")
         st.altair_chart(hist.active_violations_chart(trend), width="stretch")
-    widgets.status_table(trend, key="history.trend.csv", file_name=f"trend-{env.name}.csv", status_columns=())
+    widgets.status_table(hist.trend_table(trend), key="history.trend.csv", file_name=f"trend-{env.name}.csv", status_columns=())
 
 # ---------------------------------------------------------------- diff
 
@@ -88,10 +90,10 @@ if len(env_runs) < 2:
     widgets.empty_state("Two saved runs of this environment are needed to compare.")
 else:
     labels = {r["id"]: hist.run_label(r) for r in env_runs}
-    ids = list(labels)  # newest first
+    ids, key = hist.diff_choices(env_runs)  # newest first
     left, right = st.columns(2)
-    run_a = left.selectbox("From", ids, index=1, format_func=labels.get, key="history.diff.a")
-    run_b = right.selectbox("To", ids, index=0, format_func=labels.get, key="history.diff.b")
+    run_a = left.selectbox("From", ids, index=1, format_func=labels.get, key=f"{key}.a")
+    run_b = right.selectbox("To", ids, index=0, format_func=labels.get, key=f"{key}.b")
     d = hist.diff(run_a, run_b)
     st.markdown(hist.diff_headline(d))
     if hist.different_databases_line(d):
@@ -131,7 +133,8 @@ if decision.allowed:
                 lambda: hist.accept(picked.get("fingerprint"), picked.get("check_id"), reason, expires, env=env,
                                     every_environment=scope == "every environment", review=review,
                                     finding=picked.get("finding"), run_by=decision.run_by),
-                lambda acc_id: f"Acceptance #{acc_id} recorded; the next saved run leaves the finding out of the verdict.",
+                lambda acc_id: f"Acceptance #{acc_id} recorded: the verdict leaves the finding out from now on (the Overview "
+                               "and the sidebar already do), until it expires or is revoked.",
                 env,
             )
     active = {a["id"]: hist.acceptance_label(a) for a in hist.acceptances(env.name)}

@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from apms_ops.ui import charts, migrations, state, tables, widgets
+from apms_ops.ui import migrations, navigation, state, tables, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 
 widgets.page_header("Migrations", review, "The migration history (`_prisma_migrations`): a migration started but not "
                     "finished failed half-way; one rolled back was undone.", json_key="migrations.json")
 checks = tables.check_rows(review)
-widgets.status_table(checks[checks["Id"].isin(["C1.migrations", "C1.migrations_folder"])], key="migrations.checks.csv",
-                     file_name="migration_check.csv")
+widgets.check_table(checks[checks["Id"].isin(["C1.migrations", "C1.migrations_folder"])], key="migrations.checks.csv",
+                    file_name="migration_check.csv")
 
 st.subheader("Migrations folder vs history")
 folder = migrations.folder_input()
@@ -53,5 +55,3 @@ state_filter = st.segmented_control("Show", ["all", "applied", "failed", "rolled
 shown = rows if state_filter in (None, "all") else rows[rows["State"] == state_filter]
 widgets.status_table(shown, key="migrations.rows.csv", file_name="migrations.csv", status_columns=("State",),
                      empty="No migration in this state." if not rows.empty else "The migration history table is empty.")
-if not rows.empty:
-    st.altair_chart(charts.migrations_chart(rows), width="stretch")

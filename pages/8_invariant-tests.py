@@ -3,8 +3,10 @@
 import streamlit as st
 
 from apms_ops.invariants import REGISTRY
-from apms_ops.ui import invariant_tests as inv
+from apms_ops.ui import invariant_tests as inv, navigation
 from apms_ops.ui import operators, state, widgets
+
+navigation.require_router()
 
 env = state.page_environment()
 
@@ -51,5 +53,5 @@ df = inv.runs_frame(rows)
 if df.empty:
     widgets.empty_state("No recorded runs match.")
 else:
-    st.dataframe(inv.styled(df), hide_index=True, width="stretch")
+    st.dataframe(inv.styled(df), hide_index=True, width="stretch", column_config=inv.RUN_COLUMNS)
     widgets.csv_download(df, file_name="invariant_runs.csv", key="invariants.history.csv")

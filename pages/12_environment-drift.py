@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from apms_ops.ui import drift, migrations, state, widgets
+from apms_ops.ui import drift, migrations, navigation, state, widgets
+
+navigation.require_router()
 
 env = state.page_environment()
 widgets.page_header("Drift between environments", None, "Tables, columns (type, nullability, default), constraints with "

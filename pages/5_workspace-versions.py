@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from apms_ops.ui import charts, state, tables, widgets
+from apms_ops.ui import navigation, state, tables, widgets
+
+navigation.require_router()
 
 review = state.page_review()
 
 widgets.page_header("Workspaces (C3/C4)", review, "Every workspace needs exactly one ACTIVE configuration version: "
                     "none stops new work, two let it start on either.", json_key="workspaces.json")
 checks = tables.check_rows(review)
-widgets.status_table(checks[checks["Id"].isin(["C3.lifecycle", "C4.one_active_per_workspace"])],
-                     key="workspaces.checks.csv", file_name="c3_c4_checks.csv")
+widgets.check_table(checks[checks["Id"].isin(["C3.lifecycle", "C4.one_active_per_workspace"])],
+                    key="workspaces.checks.csv", file_name="c3_c4_checks.csv")
 
 workspaces = tables.workspace_rows(review)
 if tables.facts(review).get("workspaces") is None:
@@ -27,11 +29,11 @@ else:
         b.metric("Without exactly one ACTIVE", len(violations), border=True)
         c.metric("DRAFT versions", int(workspaces["DRAFT"].sum()), border=True)
         widgets.status_table(workspaces, key="workspaces.versions.csv", file_name="workspaces.csv")
-        st.altair_chart(charts.versions_chart(tables.versions_long(review)), width="stretch")
 
     st.subheader("Lifecycle violations (C3)")
     widgets.status_table(tables.lifecycle_rows(review), key="workspaces.lifecycle.csv", file_name="lifecycle_violations.csv",
-                         empty="Statuses within the lifecycle, ACTIVE versions activated, versions positive and unique.")
+                         empty="Statuses within the lifecycle, ACTIVE versions activated, versions positive and unique.",
+                         empty_is_good=True)
 
 st.subheader("Workflow instances by config version and status")
 if tables.facts(review).get("instances_by_version") is None:
