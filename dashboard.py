@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="apms-ops", page_icon=style.page_icon(), layout="wide")
 
-page = st.navigation(navigation.navigation_pages(ROOT))
+# Every page in view: past twelve Streamlit folds the menu behind "View more".
+page = st.navigation(navigation.navigation_pages(ROOT), expanded=True)
 links.remember_page(page.url_path)
 style.inject()
 

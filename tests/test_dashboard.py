@@ -168,9 +168,10 @@ def test_overview_holds_a_review_meeting_on_staging(configure, staging_url, stag
     for reason in engine.reasons:
         assert f"- **HOLD** · {widgets.md_escape(reason.text)} `{reason.rule}`" in why
 
-    # The caveats: no invariant test has run here, and C6.health is not checked.
+    # The caveats: no invariant test has run here, and C1.migrations_folder (no folder given) and C6.health are not checked.
     caveats = markdown_with(at, "- :orange[:material/warning:]")
-    assert "Invariant tests have not run on staging" in caveats and "Not checked here: C6.health" in caveats
+    assert "Invariant tests have not run on staging" in caveats and f"Not checked here: {widgets.md_escape('C1.migrations_folder')}" in caveats
+    assert "C6.health" in caveats
     assert any(m.value == "**Caveats (2)**" for m in at.markdown)
     assert "0 reasons" not in sidebar_badge(at) and "2 reasons · 1 caveat" in sidebar_badge(at)
     assert "**Since the last saved run:** No saved run yet to compare with." in texts(at)
@@ -339,7 +340,7 @@ def test_the_findings_page_groups_checks_by_what_they_do_to_the_verdict(configur
     at = app()
     at.switch_page(FINDINGS).run()
     assert not at.exception
-    assert metrics(at) == {"NO-GO": "0", "HOLD": "3", "Accepted": "0", "Not checked": "1", "Passed": "13"}
+    assert metrics(at) == {"NO-GO": "0", "HOLD": "3", "Accepted": "0", "Not checked": "2", "Passed": "13"}
     links_ = page_links(at)
     assert links_["Foreign key coverage · 1 / 46 · 45 open"] == "findings?env=staging&check=C1.foreign_keys"
     assert links_["Application health endpoint · —"] == "findings?env=staging&check=C6.health"
