@@ -172,7 +172,7 @@ def test_overview_holds_a_review_meeting_on_staging(configure, staging_url, stag
     caveats = markdown_with(at, "- :orange[:material/warning:]")
     assert "Invariant tests have not run on staging" in caveats and f"Not checked here: {widgets.md_escape('C1.migrations_folder')}" in caveats
     assert "C6.health" in caveats
-    assert any(m.value == "**Caveats (2)**" for m in at.markdown)
+    assert any(m.value == "**Caveats (1 to read, 1 note)**" for m in at.markdown)
     assert "0 reasons" not in sidebar_badge(at) and "2 reasons · 1 caveat" in sidebar_badge(at)
     assert "**Since the last saved run:** No saved run yet to compare with." in texts(at)
 
@@ -800,3 +800,27 @@ def test_relations_neighbourhood_and_dot_quote_names():
     assert '"b" -> "c" [label="c_id\\n3 orphans", color="#d1242f", fontcolor="#d1242f", style=dashed' in dot
     assert relations.tables_by_interest(edges)[:2] == ["b", "c"]
     assert relations.drawable(edges, 2) == [edges[1], edges[2]], "missing first, then inferred"
+
+
+@pytest.mark.parametrize("raw, expected, problem", [
+    ("", 300, False), ("120", 120, False), ("0", 0, False), ("abc", 300, True), ("-5", 300, True), ("1e3", 300, True),
+])
+def test_a_cache_lifetime_from_the_environment_is_read_or_reported_never_a_crash(monkeypatch, raw, expected, problem):
+    from apms_ops.ui import settings
+
+    monkeypatch.setattr(settings, "PROBLEMS", [])
+    monkeypatch.setenv("APMS_OPS_REVIEW_TTL", raw)
+    assert settings.seconds("APMS_OPS_REVIEW_TTL", 300) == expected
+    assert bool(settings.PROBLEMS) == problem
+    if problem:
+        assert settings.PROBLEMS == [f"APMS_OPS_REVIEW_TTL={raw!r} is not a number of seconds: using 300"]
+
+
+def test_a_bad_cache_lifetime_is_shown_in_the_sidebar(configure, staging_url, monkeypatch):
+    from apms_ops.ui import settings
+
+    configure(staging=staging_url)
+    monkeypatch.setattr(settings, "PROBLEMS", ["APMS_OPS_REVIEW_TTL='abc' is not a number of seconds: using 300"])
+    at = app()
+    assert not at.exception
+    assert any("APMS_OPS_REVIEW_TTL='abc'" in w.value for w in at.sidebar.warning)

@@ -118,3 +118,13 @@ def test_fk_page_says_orphans_stop_the_fixes(configure, scratch):
     assert any("Orphaned rows stop the deployable fixes" in w.value for w in at.warning)
     with admin_connection(env.url) as conn:
         assert conn.execute("SELECT count(*) FROM master_roles WHERE id = 'orphan'").fetchone()[0] == 1
+
+
+def test_a_deployment_that_names_the_folder_gets_it_in_every_review(configure, staging_url, app_folder, monkeypatch):
+    configure(staging=staging_url)
+    monkeypatch.setenv(MIGRATIONS_DIR_ENV, str(app_folder))
+    at = app()
+    assert not at.exception
+    text = page_text(at)
+    assert "Migrations in the folder are not applied" in text and "20260110000000" in text
+    assert "An applied migration was edited afterwards" in text

@@ -9,7 +9,6 @@ same one ``python -m apms_ops audit`` writes to.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import altair as alt
@@ -22,9 +21,9 @@ from apms_ops.operators import acceptance_scope
 from apms_ops.reports.document import VERDICT_WORDS, finding_text
 from apms_ops.review import Review
 from apms_ops.ui.report import store
+from apms_ops.ui.settings import HISTORY_TTL_S
 from apms_ops.ui.tables import moment
 
-HISTORY_TTL_S = int(os.environ.get("APMS_OPS_HISTORY_TTL", "60"))
 VERDICT_SCALE = alt.Scale(domain=["GO", "HOLD", "NO-GO"], range=["#2e9e55", "#e0a100", "#d64545"])
 CHANGE_ORDER = ["worse", "better", "changed"]
 

@@ -9,7 +9,6 @@ someone who has not run anything yet, read back from the history.
 
 from __future__ import annotations
 
-import os
 
 import pandas as pd
 import streamlit as st
@@ -18,9 +17,9 @@ from apms_ops.connections import Environment
 from apms_ops.history import default_history_url
 from apms_ops.invariants import ERROR, FAIL, NOT_ENFORCED, PASS, REGISTRY, SKIP, InvariantRun, run_invariants
 from apms_ops.ui.report import store
+from apms_ops.ui.settings import HISTORY_TTL_S
 from apms_ops.ui.tables import moment
 
-HISTORY_TTL_S = int(os.environ.get("APMS_OPS_HISTORY_TTL", "60"))
 LATEST_KEY = "apms_ops.invariants.latest"
 
 # (background, text) per outcome; NOT_ENFORCED reads as a warning: the rule holds only in application code.

@@ -7,7 +7,6 @@ every page in the session).
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 
 import altair as alt
@@ -18,15 +17,15 @@ from apms_ops.connections import Environment
 from apms_ops.ui import state
 from apms_ops.ui.tables import moment
 
-MIGRATIONS_DIR_ENV = "APMS_OPS_MIGRATIONS_DIR"
+MIGRATIONS_DIR_ENV = state.MIGRATIONS_DIR_ENV
 FOLDER_KEY = "apms_ops.migrations_dir"
 STATES = ["applied", "failed", "rolled back", "pending"]
 STATE_SCALE = alt.Scale(domain=STATES, range=["#2e9e55", "#d64545", "#e0a100", "#4a7fd0"])
 
 
 def default_folder() -> str:
-    if os.environ.get(MIGRATIONS_DIR_ENV):
-        return os.environ[MIGRATIONS_DIR_ENV]
+    if state.deployment_migrations_dir():
+        return state.deployment_migrations_dir()
     from apms_ops.profiles import load_profile
 
     name = state.current_profile()

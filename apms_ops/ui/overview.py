@@ -9,7 +9,6 @@ page) so the browser test can measure that they are above the fold.
 from __future__ import annotations
 
 import json
-import os
 
 import streamlit as st
 
@@ -20,8 +19,8 @@ from apms_ops.history import default_history_url
 from apms_ops.review import Review
 from apms_ops.ui import links, navigation, tables, widgets
 from apms_ops.ui.report import store
+from apms_ops.ui.settings import HISTORY_TTL_S
 
-HISTORY_TTL_S = int(os.environ.get("APMS_OPS_HISTORY_TTL", "60"))
 FINDINGS = navigation.path_of(links.FINDINGS_PAGE)
 LEVEL_BADGES = {BLOCKING: "red", HOLDING: "orange", "Accepted": "violet", "Not checked": "gray", "Passed": "green"}
 # An HTML report above this size is offered as a download only: it would travel with every run of the page.
@@ -82,7 +81,12 @@ def verdict_and_reasons(review: Review, brief: Briefing) -> None:
 def caveats_and_changes(brief: Briefing) -> None:
     left, right = st.columns([7, 5], gap="medium")
     with left, st.container(key="apms-overview-caveats"):
-        st.markdown(f"**Caveats ({len(brief.caveats)})**" if brief.caveats else "**Caveats**")
+        # The same count as the sidebar badge: warnings; notes are listed but not counted.
+        notes = len(brief.caveats) - len(brief.warnings)
+        count = ", ".join(part for part in (
+            f"{len(brief.warnings)} to read" if brief.warnings else "",
+            f"{notes} note{'s' if notes != 1 else ''}" if notes else "") if part)
+        st.markdown(f"**Caveats ({count})**" if count else "**Caveats**")
         if not brief.caveats:
             st.markdown("None: the invariant tests ran and passed, nothing is accepted, every check ran.")
         lines = []

@@ -8,7 +8,6 @@ button is the one place that drops what was read.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,7 +21,8 @@ from apms_ops.connections import (
 from apms_ops.errors import ConfigError, DatabaseError, OpsError
 from apms_ops.profiles import builtin_profiles
 from apms_ops.review import Review, run_review, with_acceptances
-from apms_ops.ui import links
+from apms_ops.ui import links, settings
+from apms_ops.ui.settings import REVIEW_TTL_S, STATUS_TTL_S
 
 ENV_KEY = "apms_ops.environment"
 PROFILE_KEY = "apms_ops.profile"
@@ -33,10 +33,6 @@ RUN_FAILURES_KEY = "apms_ops.failures"  # review failures of the current run onl
 FAILURES_KEY = "apms_ops.connection_failures"
 REQUESTED_KEY = "apms_ops.requested_environment"  # a link named an environment that is not usable here
 
-# A review is a snapshot for a meeting: five minutes old is fresh enough, and the
-# refresh button is there for the moment right after a fix.
-REVIEW_TTL_S = int(os.environ.get("APMS_OPS_REVIEW_TTL", "300"))
-STATUS_TTL_S = int(os.environ.get("APMS_OPS_STATUS_TTL", "30"))
 
 _refresh_hooks: list[Callable[[], None]] = []
 
@@ -159,10 +155,18 @@ def environment_key(env: Environment) -> str:
 
 
 @st.cache_data(ttl=REVIEW_TTL_S, max_entries=64, show_spinner="Reviewing the database (read-only)...")
-def _review_dict(env_key: str, _env: Environment, profile: str) -> dict:
-    # The app's migrations folder, when the deployment names one, joins the review (C1.migrations_folder).
-    folder = os.environ.get("APMS_OPS_MIGRATIONS_DIR") or None
-    return run_review(_env, profile, with_facts=True, migrations_dir=folder).to_dict(include_facts=True)
+def _review_dict(env_key: str, _env: Environment, profile: str, migrations_dir: str | None = None) -> dict:
+    return run_review(_env, profile, with_facts=True, migrations_dir=migrations_dir).to_dict(include_facts=True)
+
+
+MIGRATIONS_DIR_ENV = "APMS_OPS_MIGRATIONS_DIR"
+
+
+def deployment_migrations_dir() -> str | None:
+    """The app's migrations folder when the deployment names one (``APMS_OPS_MIGRATIONS_DIR``): it joins every review."""
+    import os
+
+    return os.environ.get(MIGRATIONS_DIR_ENV) or None
 
 
 def load_review(env: Environment | None = None, profile: str | None = None) -> Review:
@@ -182,7 +186,7 @@ def load_review(env: Environment | None = None, profile: str | None = None) -> R
     if key in failures:
         raise failures[key]
     try:
-        review = Review.from_dict(_review_dict(key[0], env, profile))
+        review = Review.from_dict(_review_dict(key[0], env, profile, deployment_migrations_dir()))
     except DatabaseError as exc:
         remembered[key] = {"error": exc, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         raise
@@ -339,6 +343,8 @@ def render_sidebar() -> None:
     from apms_ops.ui import overview, widgets
 
     sb = st.sidebar
+    for problem in settings.PROBLEMS:
+        sb.warning(problem, icon=":material/warning:")
     st.session_state[RUN_FAILURES_KEY] = {}  # the router calls this first in every run
     st.session_state.pop("apms_ops.history_failure", None)  # ui.report.HISTORY_FAILURE_KEY: the store is asked afresh
     choices = environment_choices()
